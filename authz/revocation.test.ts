@@ -1,0 +1,211 @@
+/**
+ * Revocation (§3, §4): a removed member loses all access at once with the same token; logout
+ * revokes the token it is sent with; a password reset revokes every token of the user.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { api, expectError, expectStatus } from '../fixtures/harness/client.ts';
+import type { Actor } from '../fixtures/harness/actors.ts';
+import { canaryPassword } from '../fixtures/harness/canary.ts';
+import { config } from '../fixtures/harness/config.ts';
+import {
+  addMember,
+  complete,
+  newResidence,
+  newTask,
+  newUser,
+  removeMember,
+} from '../fixtures/harness/factories.ts';
+import { recordSecretsForFinalScan } from '../fixtures/harness/leaks.ts';
+import { proves } from '../fixtures/harness/rules.ts';
+import { runId, tagged } from '../fixtures/harness/run.ts';
+
+afterAll(() => recordSecretsForFinalScan());
+
+const PDF = Buffer.from(`%PDF-1.4\n% ${runId} revocation\ntrailer<<>>\n%%EOF\n`);
+
+/** A second token of the same user (a fresh login). */
+async function login(user: Actor): Promise<Actor> {
+  const res = expectStatus(
+    await api.call('login', {
+      body: { username: user.username, password: user.password },
+      retryOn429: false,
+    }),
+    200,
+  );
+  expect(res.body.user.id).toBe(user.id);
+  return { ...user, token: res.body.token };
+}
+
+describe('a removed member loses all access at once, with the same token', () => {
+  it('every read and write that worked before the removal is refused after it', async () => {
+    proves('s4.removed.loses-access', 's4.get.other', 's5.access.other-by-id', 's7.access.other');
+    const owner = await newUser({ name: 'owner' });
+    const member = await newUser({ name: 'member' });
+    const residence = await newResidence(owner);
+    await addMember(residence, owner, member);
+    const task = await newTask(owner, residence, { title: tagged('revocation task') });
+    const completion = await complete(
+      owner,
+      await newTask(owner, residence, { title: tagged('rev done') }),
+    );
+    const doc = expectStatus(
+      await api.call('createDocument', {
+        as: owner,
+        multipart: {
+          fields: { residence_id: residence.id, title: tagged('rev doc'), document_type: 'other' },
+          files: {
+            file: { content: PDF, filename: `rev-${runId}.pdf`, contentType: 'application/pdf' },
+          },
+        },
+      }),
+      201,
+    ).body;
+
+    // before: the member can see everything
+    expectStatus(await api.call('getResidence', { as: member, path: { id: residence.id } }), 200);
+    expectStatus(await api.call('getTask', { as: member, path: { id: task.id } }), 200);
+    expectStatus(await api.call('getCompletion', { as: member, path: { id: completion.id } }), 200);
+    expectStatus(await api.call('getDocument', { as: member, path: { id: doc.id } }), 200);
+    expectStatus(
+      await api.raw('GET', new URL(doc.file_url, 'http://x').pathname, { as: member }),
+      200,
+    );
+
+    await removeMember(residence, owner, member);
+
+    // after: the same token, every path → 404, every body naming it → 400
+    expectError(
+      await api.call('getResidence', { as: member, path: { id: residence.id } }),
+      404,
+      'not_found',
+    );
+    expectError(await api.call('getTask', { as: member, path: { id: task.id } }), 404, 'not_found');
+    expectError(
+      await api.call('updateTask', {
+        as: member,
+        path: { id: task.id },
+        body: { title: tagged('after removal') },
+      }),
+      404,
+      'not_found',
+    );
+    expectError(
+      await api.call('getCompletion', { as: member, path: { id: completion.id } }),
+      404,
+      'not_found',
+    );
+    expectError(
+      await api.call('getDocument', { as: member, path: { id: doc.id } }),
+      404,
+      'not_found',
+    );
+    expectError(
+      await api.raw('GET', new URL(doc.file_url, 'http://x').pathname, { as: member }),
+      404,
+      'not_found',
+    );
+    expectError(
+      await api.call('listResidenceUsers', { as: member, path: { id: residence.id } }),
+      404,
+      'not_found',
+    );
+    const list = expectStatus(await api.call('listResidences', { as: member }), 200).body;
+    expect(list.map((r: { id: number }) => r.id)).not.toContain(residence.id);
+    const t = expectStatus(
+      await api.call('getTask', { as: owner, path: { id: task.id } }),
+      200,
+    ).body;
+    expect(t.title).toBe(task.title);
+  });
+});
+
+describe('logout revokes the token', () => {
+  it('a logged-out token is 401 everywhere, and logging out again is 401', async () => {
+    proves('s3.logout.no-content', 's3.logout.revokes', 's1.auth.revoked');
+    const user = await newUser({ name: 'logout' });
+    const second = await login(user);
+    expectStatus(await api.call('logout', { as: second }), 204);
+    expectError(await api.call('getMe', { as: second }), 401, 'unauthorized');
+    expectError(await api.call('listResidences', { as: second }), 401, 'unauthorized');
+    expectError(await api.call('logout', { as: second }), 401, 'unauthorized');
+  });
+
+  it('logout revokes only the token it was sent with', async () => {
+    proves('s3.logout.revokes');
+    const user = await newUser({ name: 'logout-other' });
+    const second = await login(user);
+    expectStatus(await api.call('logout', { as: second }), 204);
+    const me = expectStatus(await api.call('getMe', { as: user }), 200).body;
+    expect(me.id).toBe(user.id);
+  });
+});
+
+describe('a password reset revokes every token of the user', () => {
+  it('after reset-password both earlier tokens are 401, the old password fails and the new one works', async () => {
+    proves('s3.reset.ok', 's3.reset.revokes-tokens', 's1.auth.revoked');
+    const user = await newUser({ name: 'reset' });
+    const second = await login(user);
+    expectStatus(
+      await api.call('forgotPassword', { body: { email: user.email }, retryOn429: false }),
+      200,
+    );
+    const verified = expectStatus(
+      await api.call('verifyResetCode', {
+        body: { email: user.email, code: config.testCode },
+        retryOn429: false,
+      }),
+      200,
+    );
+    const newPassword = canaryPassword();
+    expectStatus(
+      await api.call('resetPassword', {
+        body: { reset_token: verified.body.reset_token, new_password: newPassword },
+        retryOn429: false,
+      }),
+      200,
+    );
+    expectError(await api.call('getMe', { as: user }), 401, 'unauthorized');
+    expectError(await api.call('getMe', { as: second }), 401, 'unauthorized');
+    expectError(
+      await api.call('login', {
+        body: { username: user.username, password: user.password },
+        retryOn429: false,
+      }),
+      401,
+      'unauthorized',
+    );
+    const fresh = await login({ ...user, password: newPassword });
+    expectStatus(await api.call('getMe', { as: fresh }), 200);
+  });
+
+  it('a used reset token cannot reset again', async () => {
+    proves('s3.reset.once');
+    const user = await newUser({ name: 'reset-once' });
+    expectStatus(
+      await api.call('forgotPassword', { body: { email: user.email }, retryOn429: false }),
+      200,
+    );
+    const token = expectStatus(
+      await api.call('verifyResetCode', {
+        body: { email: user.email, code: config.testCode },
+        retryOn429: false,
+      }),
+      200,
+    ).body.reset_token;
+    const first = canaryPassword();
+    expectStatus(
+      await api.call('resetPassword', {
+        body: { reset_token: token, new_password: first },
+        retryOn429: false,
+      }),
+      200,
+    );
+    const again = await api.call('resetPassword', {
+      body: { reset_token: token, new_password: canaryPassword() },
+      retryOn429: false,
+    });
+    expectError(again, 400, 'validation_error');
+    // the first new password still works: the second reset changed nothing
+    await login({ ...user, password: first });
+  });
+});

@@ -1,0 +1,193 @@
+/**
+ * §5.2 Idempotency-Key on both creations (POST /api/task-completions/ and quick-complete): the
+ * same key and body replay the first response with one completion stored; another body or
+ * another endpoint with the same key → 409 conflict; keys are per user; only 2xx answers are
+ * kept; an empty key or one over 255 characters → 400.
+ */
+import crypto from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectError, expectStatus, type Actor } from '../fixtures/harness/client.ts';
+import { addMember, newResidence, newUser } from '../fixtures/harness/factories.ts';
+import { proves } from '../fixtures/harness/rules.ts';
+import {
+  act,
+  complete,
+  createTask,
+  listCompletions,
+  quickComplete,
+  readTask,
+} from '../fixtures/models/task-lifecycle/tasks.ts';
+
+let owner: Actor;
+let member: Actor;
+let residenceId: number;
+
+beforeAll(async () => {
+  [owner, member] = await Promise.all([newUser({ name: 'owner' }), newUser({ name: 'member' })]);
+  residenceId = (await newResidence(owner)).id;
+  await addMember(residenceId, owner, member);
+});
+
+const freshKey = () => `lifecycle-${crypto.randomUUID()}`;
+const key = (k: string) => ({ 'Idempotency-Key': k });
+
+describe('§5.2 the same key and body replay the first response', () => {
+  it('POST /api/task-completions/ twice with one key → the same completion, one stored', async () => {
+    proves('s5.2.idem.replay-completion', 's5.2.idem.nothing-new');
+    const task = await createTask(owner, residenceId, { frequency: 'weekly' });
+    const k = freshKey();
+    const first = expectStatus(
+      await complete(owner, task.id, { notes: 'gutters', headers: key(k) }),
+      201,
+    );
+    const again = expectStatus(
+      await complete(owner, task.id, { notes: 'gutters', headers: key(k) }),
+      201,
+    );
+    expect(again.body).toEqual(first.body);
+    expect(await listCompletions(owner, task.id)).toHaveLength(1);
+    expect((await readTask(owner, task.id)).completion_count).toBe(1);
+  });
+
+  it('a replay on a one-time task answers the first 201, not a 409 for the now-done task', async () => {
+    proves('s5.2.idem.replay-completion', 's5.2.idem.nothing-new');
+    const task = await createTask(owner, residenceId, { frequency: 'once' });
+    const k = freshKey();
+    const first = expectStatus(await complete(owner, task.id, { headers: key(k) }), 201);
+    const again = expectStatus(await complete(owner, task.id, { headers: key(k) }), 201);
+    expect(again.body.id).toBe(first.body.id);
+    expect(await listCompletions(owner, task.id)).toHaveLength(1);
+  });
+
+  it('quick-complete twice with one key → the first answer again, one completion stored', async () => {
+    proves('s5.2.idem.replay-quick-complete', 's5.2.idem.nothing-new');
+    const task = await createTask(owner, residenceId, { frequency: 'daily' });
+    const k = freshKey();
+    const first = expectStatus(await quickComplete(owner, task.id, key(k)), 201);
+    const again = expectStatus(await quickComplete(owner, task.id, key(k)), 201);
+    expect(again.body).toEqual(first.body);
+    expect(await listCompletions(owner, task.id)).toHaveLength(1);
+    expect((await readTask(owner, task.id)).completion_count).toBe(1);
+  });
+});
+
+describe('§5.2 the same key for another request → 409 conflict', () => {
+  it('the same key with another body → 409 conflict, nothing new stored', async () => {
+    proves('s5.2.idem.other-body', 's5.2.duplicate-code');
+    const task = await createTask(owner, residenceId, { frequency: 'weekly' });
+    const k = freshKey();
+    expectStatus(await complete(owner, task.id, { notes: 'first', headers: key(k) }), 201);
+    const before = await readTask(owner, task.id);
+    expectError(
+      await complete(owner, task.id, { notes: 'second', headers: key(k) }),
+      409,
+      'conflict',
+    );
+    expect(await readTask(owner, task.id)).toEqual(before);
+    expect(await listCompletions(owner, task.id)).toHaveLength(1);
+  });
+
+  it('a completion key reused on quick-complete → 409 conflict', async () => {
+    proves('s5.2.idem.other-endpoint', 's5.2.duplicate-code');
+    const task = await createTask(owner, residenceId, { frequency: 'weekly' });
+    const k = freshKey();
+    expectStatus(await complete(owner, task.id, { headers: key(k) }), 201);
+    const before = await readTask(owner, task.id);
+    expectError(await quickComplete(owner, task.id, key(k)), 409, 'conflict');
+    expect(await readTask(owner, task.id)).toEqual(before);
+  });
+
+  it('a quick-complete key reused on POST /api/task-completions/ → 409 conflict', async () => {
+    proves('s5.2.idem.other-endpoint', 's5.2.duplicate-code');
+    const task = await createTask(owner, residenceId, { frequency: 'weekly' });
+    const k = freshKey();
+    expectStatus(await quickComplete(owner, task.id, key(k)), 201);
+    const before = await readTask(owner, task.id);
+    expectError(await complete(owner, task.id, { headers: key(k) }), 409, 'conflict');
+    expect(await readTask(owner, task.id)).toEqual(before);
+  });
+
+  it('a quick-complete key reused on another task → 409 conflict', async () => {
+    proves('s5.2.idem.other-endpoint');
+    const [a, b] = await Promise.all([
+      createTask(owner, residenceId, { frequency: 'weekly' }),
+      createTask(owner, residenceId, { frequency: 'weekly' }),
+    ]);
+    const k = freshKey();
+    expectStatus(await quickComplete(owner, a.id, key(k)), 201);
+    expectError(await quickComplete(owner, b.id, key(k)), 409, 'conflict');
+    expect((await readTask(owner, b.id)).completion_count).toBe(0);
+  });
+});
+
+describe('§5.2 keys are per user', () => {
+  it('another user sending the same key and body gets its own completion', async () => {
+    proves('s5.2.idem.per-user');
+    const task = await createTask(owner, residenceId, { frequency: 'weekly' });
+    const k = freshKey();
+    const mine = expectStatus(
+      await complete(owner, task.id, { notes: 'same', headers: key(k) }),
+      201,
+    );
+    const theirs = expectStatus(
+      await complete(member, task.id, { notes: 'same', headers: key(k) }),
+      201,
+    );
+    expect(theirs.body.id).not.toBe(mine.body.id);
+    expect(theirs.body.completed_by_id).toBe(member.id);
+    expect(await listCompletions(owner, task.id)).toHaveLength(2);
+  });
+});
+
+describe('§5.2 only 2xx answers are kept', () => {
+  it('a key whose first use was refused (409) completes on a later success', async () => {
+    proves('s5.2.idem.only-2xx');
+    const task = await createTask(owner, residenceId, { frequency: 'weekly' });
+    expectStatus(await act(owner, task.id, 'cancel'), 200);
+    const k = freshKey();
+    expectError(await complete(owner, task.id, { headers: key(k) }), 409, 'invalid_transition');
+    expectStatus(await act(owner, task.id, 'uncancel'), 200);
+    expectStatus(await complete(owner, task.id, { headers: key(k) }), 201);
+    expect(await listCompletions(owner, task.id)).toHaveLength(1);
+  });
+
+  it('a key whose first use was invalid (400) completes on a later valid body', async () => {
+    proves('s5.2.idem.only-2xx');
+    const task = await createTask(owner, residenceId, { frequency: 'once' });
+    const k = freshKey();
+    const future = new Date(Date.now() + 60 * 60_000).toISOString();
+    expectError(
+      await complete(owner, task.id, { completedAt: future, headers: key(k) }),
+      400,
+      'validation_error',
+    );
+    expectStatus(await complete(owner, task.id, { headers: key(k) }), 201);
+    expect(await listCompletions(owner, task.id)).toHaveLength(1);
+  });
+});
+
+describe('§5.2 key length', () => {
+  it('an empty key → 400, nothing stored', async () => {
+    proves('s5.2.idem.empty-key');
+    const task = await createTask(owner, residenceId, { frequency: 'once' });
+    expectError(await complete(owner, task.id, { headers: key('') }), 400, 'validation_error');
+    expectError(await quickComplete(owner, task.id, key('')), 400, 'validation_error');
+    expect((await readTask(owner, task.id)).completion_count).toBe(0);
+  });
+
+  it('a key over 255 characters → 400, nothing stored', async () => {
+    proves('s5.2.idem.long-key');
+    const task = await createTask(owner, residenceId, { frequency: 'once' });
+    const long = 'k'.repeat(256);
+    expectError(await complete(owner, task.id, { headers: key(long) }), 400, 'validation_error');
+    expectError(await quickComplete(owner, task.id, key(long)), 400, 'validation_error');
+    expect((await readTask(owner, task.id)).completion_count).toBe(0);
+  });
+
+  it('a key of exactly 255 characters is accepted', async () => {
+    proves('s5.2.idem.long-key');
+    const task = await createTask(owner, residenceId, { frequency: 'once' });
+    const k = (freshKey() + 'k'.repeat(255)).slice(0, 255);
+    expectStatus(await complete(owner, task.id, { headers: key(k) }), 201);
+  });
+});

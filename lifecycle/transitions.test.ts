@@ -1,0 +1,298 @@
+/**
+ * §5.1 Lifecycle: the transition table, one test a cell.
+ *
+ * TABLE below is the contract's table as data (action ↓ / state →); the `archived` column
+ * expands into the four states a task can be archived from, and the complete row covers both
+ * `POST /api/task-completions/` and `quick-complete`. Each test reaches its state through the
+ * API only, applies the action and checks the answer and the task's fields afterwards; a refused
+ * cell also checks that a full read before and after is equal.
+ *
+ * Every task is created with `due_date` 2020-01-01 (always in the past), so an open task sits in
+ * `overdue` and a recurring completion visibly moves it: its `next_due_date` (today + 7, weekly)
+ * becomes the effective due date and the task moves to `due_soon`.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  expectError,
+  expectStatus,
+  type Actor,
+  type ApiResponse,
+} from '../fixtures/harness/client.ts';
+import { newResidence, newUser } from '../fixtures/harness/factories.ts';
+import { proves } from '../fixtures/harness/rules.ts';
+import { tagged } from '../fixtures/harness/run.ts';
+import { addDays, todayIn, type IsoDate } from '../fixtures/models/task-lifecycle/dates.ts';
+import {
+  act,
+  aroundToday,
+  complete,
+  createTask,
+  deleteTask,
+  getTask,
+  patchTask,
+  quickComplete,
+  readTask,
+  type Task,
+} from '../fixtures/models/task-lifecycle/tasks.ts';
+
+// ---------------------------------------------------------------- the table
+
+type Kind = 'one-time' | 'recurring';
+type Base = 'active' | 'in progress' | 'done' | 'cancelled';
+type From = Base | `archived from ${Base}`;
+type Action =
+  | 'mark-in-progress'
+  | 'cancel'
+  | 'uncancel'
+  | 'archive'
+  | 'unarchive'
+  | 'complete'
+  | 'quick-complete'
+  | 'PATCH'
+  | 'DELETE';
+
+/** What a cell says. */
+type Cell =
+  | { to: Base | 'archived' | 'the state it was archived from' | 'unchanged'; note?: string }
+  | { to: 'active, due date advanced'; note?: string }
+  | { to: 'deleted' }
+  | 409;
+
+const to = (state: Exclude<Cell, 409>['to'], note?: string): Cell =>
+  note === undefined ? ({ to: state } as Cell) : ({ to: state, note } as Cell);
+const byKind = (oneTime: Cell, recurring: Cell) => ({ 'one-time': oneTime, recurring });
+
+type Row = Record<Base | 'archived', Cell | { 'one-time': Cell; recurring: Cell }>;
+
+const completeRow: Row = {
+  active: byKind(to('done'), to('active, due date advanced')),
+  'in progress': byKind(
+    to('done', 'in_progress cleared'),
+    to('active, due date advanced', 'in_progress cleared'),
+  ),
+  done: 409,
+  cancelled: 409,
+  archived: 409,
+};
+
+// prettier-ignore
+const TABLE: Record<Action, Row> = {
+  //                  active                   in progress                           done                 cancelled            archived
+  'mark-in-progress': { active: to('in progress'), 'in progress': 409,                  done: 409,             cancelled: 409,        archived: 409 },
+  cancel:             { active: to('cancelled'),   'in progress': to('cancelled', 'in_progress cleared'), done: 409, cancelled: 409,   archived: 409 },
+  uncancel:           { active: 409,               'in progress': 409,                  done: 409,             cancelled: to('active'), archived: 409 },
+  archive:            { active: to('archived'),    'in progress': to('archived'),       done: to('archived'),  cancelled: to('archived'), archived: 409 },
+  unarchive:          { active: 409,               'in progress': 409,                  done: 409,             cancelled: 409,        archived: to('the state it was archived from') },
+  complete:           completeRow,
+  'quick-complete':   completeRow,
+  PATCH:              { active: to('unchanged'),   'in progress': to('unchanged'),      done: to('unchanged'), cancelled: to('unchanged'), archived: 409 },
+  DELETE:             { active: to('deleted'),     'in progress': to('deleted'),        done: to('deleted'),   cancelled: to('deleted'),   archived: to('deleted') },
+};
+
+const BASES: Base[] = ['active', 'in progress', 'done', 'cancelled'];
+const FROMS: From[] = [...BASES, ...BASES.map((b) => `archived from ${b}` as From)];
+/** done exists only for one-time tasks (§5.1: a one-time task with a completion). */
+const fromsOf = (kind: Kind) => FROMS.filter((f) => kind === 'one-time' || !f.endsWith('done'));
+
+const ruleState = (from: From) =>
+  (from.startsWith('archived') ? 'archived' : from).replace(' ', '-');
+const ruleAction = (action: Action) =>
+  action === 'quick-complete'
+    ? 'complete'
+    : action === 'PATCH'
+      ? 'patch'
+      : action === 'DELETE'
+        ? 'delete'
+        : action;
+
+function cellOf(action: Action, from: From, kind: Kind): Cell {
+  const column = from.startsWith('archived') ? 'archived' : (from as Base);
+  const cell = TABLE[action][column];
+  return typeof cell === 'object' && 'one-time' in cell ? cell[kind] : cell;
+}
+
+function baseOf(from: From): Base {
+  return (from.startsWith('archived from ') ? from.slice('archived from '.length) : from) as Base;
+}
+
+/** The state (or outcome) the cell leads to from `from`. */
+type Result = From | 'active, due date advanced' | 'deleted';
+function resultOf(cell: Exclude<Cell, 409>, from: From): Result {
+  switch (cell.to) {
+    case 'archived':
+      return `archived from ${baseOf(from)}`;
+    case 'the state it was archived from':
+      return baseOf(from);
+    case 'unchanged':
+      return from;
+    default:
+      return cell.to;
+  }
+}
+
+function describeCell(cell: Cell): string {
+  if (cell === 409) return '409 invalid_transition, nothing changes';
+  if (cell.to === 'deleted') return '204, then 404';
+  const label = cell.to === 'unchanged' ? '200, state unchanged' : cell.to;
+  return 'note' in cell && cell.note ? `${label} (${cell.note})` : label;
+}
+
+// ---------------------------------------------------------------- the task's fields per state
+
+const PAST_DUE: IsoDate = '2020-01-01';
+
+interface Fields {
+  in_progress: boolean;
+  is_cancelled: boolean;
+  is_archived: boolean;
+  completion_count: number;
+  next_due_date: IsoDate | null;
+  kanban_column: string | null;
+}
+
+/** The fields of a task in each state (weekly for recurring, due 2020-01-01, UTC). */
+function fieldsOf(state: From | 'active, due date advanced', today: IsoDate): Fields {
+  const active: Fields = {
+    in_progress: false,
+    is_cancelled: false,
+    is_archived: false,
+    completion_count: 0,
+    next_due_date: null,
+    kanban_column: 'overdue',
+  };
+  switch (state) {
+    case 'active':
+      return active;
+    case 'in progress':
+      return { ...active, in_progress: true, kanban_column: 'in_progress' };
+    case 'done':
+      return { ...active, completion_count: 1, kanban_column: 'completed' };
+    case 'cancelled':
+      return { ...active, is_cancelled: true, kanban_column: 'cancelled' };
+    case 'active, due date advanced':
+      return {
+        ...active,
+        completion_count: 1,
+        next_due_date: addDays(today, 7),
+        kanban_column: 'due_soon',
+      };
+    default:
+      return { ...fieldsOf(baseOf(state), today), is_archived: true, kanban_column: null };
+  }
+}
+
+function pick(task: Task): Fields {
+  const { in_progress, is_cancelled, is_archived, completion_count, next_due_date, kanban_column } =
+    task;
+  return { in_progress, is_cancelled, is_archived, completion_count, next_due_date, kanban_column };
+}
+
+/** Assert the task's fields are those of `state` for one of the todays (guard band). */
+function expectFields(task: Task, state: From | 'active, due date advanced', todays: IsoDate[]) {
+  const candidates = todays.map((t) => fieldsOf(state, t));
+  const actual = pick(task);
+  const match = candidates.find((c) => JSON.stringify(c) === JSON.stringify(actual));
+  expect(actual, `task ${task.id} should be ${state}`).toEqual(match ?? candidates[0]);
+}
+
+// ---------------------------------------------------------------- reaching a state, applying an action
+
+let owner: Actor;
+let residenceId: number;
+
+beforeAll(async () => {
+  owner = await newUser({ name: 'owner' });
+  residenceId = (await newResidence(owner)).id;
+});
+
+async function expectStep(res: Promise<ApiResponse>, status: number): Promise<void> {
+  expectStatus(await res, status);
+}
+
+/** Create a task of `kind` and bring it to `from` with API calls only. */
+async function reach(kind: Kind, from: From): Promise<Task> {
+  const task = await createTask(owner, residenceId, {
+    frequency: kind === 'one-time' ? 'once' : 'weekly',
+    dueDate: PAST_DUE,
+  });
+  const base = baseOf(from);
+  if (base === 'in progress') await expectStep(act(owner, task.id, 'mark-in-progress'), 200);
+  if (base === 'done') await expectStep(complete(owner, task.id), 201);
+  if (base === 'cancelled') await expectStep(act(owner, task.id, 'cancel'), 200);
+  if (from.startsWith('archived')) await expectStep(act(owner, task.id, 'archive'), 200);
+  return task;
+}
+
+const PATCHED_TITLE = tagged('patched by the transition table');
+
+function apply(action: Action, taskId: number): Promise<ApiResponse> {
+  switch (action) {
+    case 'complete':
+      return complete(owner, taskId);
+    case 'quick-complete':
+      return quickComplete(owner, taskId);
+    case 'PATCH':
+      return patchTask(owner, taskId, { title: PATCHED_TITLE });
+    case 'DELETE':
+      return deleteTask(owner, taskId);
+    default:
+      return act(owner, taskId, action);
+  }
+}
+
+function successStatus(action: Action): number {
+  if (action === 'complete' || action === 'quick-complete') return 201;
+  if (action === 'DELETE') return 204;
+  return 200;
+}
+
+/** Whether the successful answer is the task (actions, quick-complete, PATCH). */
+const answersTask = (action: Action) => action !== 'complete' && action !== 'DELETE';
+
+// ---------------------------------------------------------------- the tests
+
+const ACTIONS = Object.keys(TABLE) as Action[];
+
+for (const kind of ['one-time', 'recurring'] as const) {
+  describe(`§5.1 transition table, ${kind} task${kind === 'recurring' ? ' (weekly)' : ''}`, () => {
+    const rows = ACTIONS.flatMap((action) =>
+      fromsOf(kind).map((from) => ({ action, from, cell: cellOf(action, from, kind) })),
+    );
+    it.each(rows.map((r) => [`${r.action} on ${r.from} → ${describeCell(r.cell)}`, r] as const))(
+      '%s',
+      async (_cell, { action, from, cell }) => {
+        proves(`s5.1.${ruleAction(action)}.${ruleState(from)}`);
+        const task = await reach(kind, from);
+        const before = await readTask(owner, task.id);
+        expectFields(before, from, [todayIn('UTC')]); // the state was reached
+
+        const { result: res, todays } = await aroundToday(() => apply(action, task.id));
+
+        if (cell === 409) {
+          proves('s5.1.refused-409', 's5.1.refused-unchanged');
+          expectError(res, 409, 'invalid_transition');
+          expect(await readTask(owner, task.id), 'a refused transition changes nothing').toEqual(
+            before,
+          );
+          return;
+        }
+
+        expectStatus(res, successStatus(action));
+        const result = resultOf(cell, from);
+        if (result === 'deleted') {
+          expectError(await getTask(owner, task.id), 404, 'not_found');
+          return;
+        }
+        const after = await readTask(owner, task.id);
+        expectFields(after, result, todays);
+        if (action === 'PATCH') expect(after.title).toBe(PATCHED_TITLE);
+        if (answersTask(action)) {
+          if (action !== 'PATCH' && action !== 'quick-complete') proves('s5.1.action-answer');
+          expect(res.body, 'the answer is the task as it now is').toEqual(after);
+        } else if (action === 'complete') {
+          expect(res.body.task_id).toBe(task.id);
+        }
+      },
+    );
+  });
+}

@@ -1,0 +1,414 @@
+/**
+ * Reminder schedule (§6) against the live target, over windows that span spring-forward,
+ * fall-back and midnight-less days in random DST zones (transitions found by scanning offsets).
+ * Only the digests and the reminders of the tasks a case created are judged, so tasks of other
+ * cases (same user) never disturb a case.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { api, expectError, expectStatus } from '../fixtures/harness/client.ts';
+import {
+  newResidence,
+  newTask,
+  newUser,
+  staticIds,
+  type Actor,
+} from '../fixtures/harness/factories.ts';
+import { fc, fcAssert } from '../fixtures/harness/fc.ts';
+import { proves } from '../fixtures/harness/rules.ts';
+import { preferencesArb } from '../fixtures/arbitraries/domain.ts';
+import { startOfLocalDay, transitionArb } from '../fixtures/arbitraries/instants.ts';
+import { describeTransition, type Transition } from '../fixtures/arbitraries/transitions.ts';
+import { zoneArb } from '../fixtures/arbitraries/zones.ts';
+import { addDays, daysBetween, localDate } from '../fixtures/oracles/calendar.ts';
+import {
+  compareItems,
+  reminderSchedule,
+  type NotificationPreferences,
+  type ReminderKind,
+  type ScheduleItem,
+  type ScheduleTask,
+} from '../fixtures/oracles/reminderSchedule.ts';
+import { fireInstant, resolveWallTime } from '../fixtures/oracles/wallTime.ts';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const now = Date.now();
+const range = { min: now - 365 * DAY, max: now + 365 * DAY };
+
+const TASK_STATES = ['open_once', 'open_recurring', 'cancelled', 'archived', 'done'] as const;
+type TaskState = (typeof TASK_STATES)[number];
+const OPEN: readonly TaskState[] = ['open_once', 'open_recurring'];
+
+interface Scenario {
+  transition: Transition;
+  startBefore: number;
+  spanAfter: number;
+  snapFrom: boolean;
+  snapTo: boolean;
+  prefs: NotificationPreferences;
+  tasks: { dueShift: number; state: TaskState }[];
+}
+
+const scenarioArb = (over: Partial<Record<'snap' | 'allOn' | 'digest', boolean>> = {}) =>
+  fc.record({
+    transition: transitionArb(
+      range,
+      zoneArb({ dst: 2, southern: 2, midnightless: 3, fractional: 1 }),
+    ),
+    startBefore: fc.integer({ min: 0, max: 4 * DAY }),
+    spanAfter: fc.integer({ min: 1, max: 4 * DAY }),
+    snapFrom: over.snap ? fc.constant(true) : fc.boolean(),
+    snapTo: over.snap ? fc.constant(true) : fc.boolean(),
+    prefs: preferencesArb().map((p) => ({
+      ...p,
+      ...(over.allOn ? { task_reminders: true, overdue_reminders: true, daily_digest: true } : {}),
+      ...(over.digest ? { daily_digest: true } : {}),
+    })),
+    tasks: fc.array(
+      fc.record({
+        dueShift: fc.integer({ min: -9, max: 9 }),
+        state: fc.oneof(
+          { arbitrary: fc.constantFrom(...OPEN), weight: 3 },
+          { arbitrary: fc.constantFrom(...TASK_STATES), weight: 1 },
+        ),
+      }),
+      { maxLength: 4 },
+    ),
+  });
+
+let owner: Actor;
+let residenceId: number;
+beforeAll(async () => {
+  owner = await newUser({ name: 'schedule' });
+  residenceId = (await newResidence(owner)).id;
+});
+
+interface Outcome {
+  zone: string;
+  from: number;
+  to: number;
+  prefs: NotificationPreferences;
+  tasks: (ScheduleTask & { state: TaskState })[];
+  /** The target's items for the digests and this case's tasks. */
+  items: ScheduleItem[];
+  expected: ScheduleItem[];
+  timezone: string;
+  label: string;
+}
+
+function windowOf(s: Scenario): { from: number; to: number } {
+  const zone = s.transition.zone;
+  let from = s.transition.at - s.startBefore;
+  let to = s.transition.at + s.spanAfter;
+  // Snapping puts a window edge exactly on a digest fire instant (half-open window check).
+  if (s.snapFrom) from = fireInstant(localDate(from, zone), s.prefs.daily_digest_hour, zone);
+  if (s.snapTo) {
+    const snapped = fireInstant(localDate(to, zone), s.prefs.daily_digest_hour, zone);
+    if (snapped > from) to = snapped;
+  }
+  if (to <= from) to = from + HOUR;
+  return { from, to };
+}
+
+async function run(s: Scenario): Promise<Outcome> {
+  const zone = s.transition.zone;
+  const ids = await staticIds();
+  const anchor = localDate(s.transition.at, zone);
+  const tasks: Outcome['tasks'] = [];
+  for (const t of s.tasks) {
+    const due = addDays(anchor, t.dueShift);
+    const once = t.state !== 'open_recurring';
+    const task = await newTask(owner, residenceId, {
+      due_date: due,
+      frequency_id: ids.task_frequencies[once ? 'once' : 'weekly'],
+    });
+    const act = async (op: 'cancelTask' | 'archiveTask') =>
+      expectStatus(await api.call(op, { as: owner, path: { id: task.id }, timezone: zone }), 200);
+    if (t.state === 'cancelled') await act('cancelTask');
+    if (t.state === 'archived') await act('archiveTask');
+    if (t.state === 'done') {
+      const res = await api.call('createCompletion', {
+        as: owner,
+        body: { task_id: task.id },
+        timezone: zone,
+      });
+      expectStatus(res, 201);
+    }
+    tasks.push({
+      id: task.id,
+      state: t.state,
+      is_archived: t.state === 'archived',
+      is_cancelled: t.state === 'cancelled',
+      one_time: once,
+      completion_count: t.state === 'done' ? 1 : 0,
+      due_date: due,
+      next_due_date: null,
+    });
+  }
+  expectStatus(await api.call('updateNotificationPreferences', { as: owner, body: s.prefs }), 200);
+  const { from, to } = windowOf(s);
+  const res = await api.call('getNotificationSchedule', {
+    as: owner,
+    query: { from: new Date(from).toISOString(), to: new Date(to).toISOString() },
+    timezone: zone,
+  });
+  expectStatus(res, 200);
+  const mine = new Set(tasks.map((t) => t.id));
+  const items: ScheduleItem[] = (res.body.items as ScheduleItem[]).filter(
+    (i) => i.task_id === null || mine.has(i.task_id),
+  );
+  return {
+    zone,
+    from,
+    to,
+    prefs: s.prefs,
+    tasks,
+    items,
+    expected: reminderSchedule(tasks, s.prefs, zone, from, to),
+    timezone: res.body.timezone,
+    label: `${describeTransition(s.transition)}; window ${new Date(from).toISOString()} … ${new Date(to).toISOString()}`,
+  };
+}
+
+const hourOf = (p: NotificationPreferences, kind: ReminderKind): number =>
+  kind === 'daily_digest'
+    ? p.daily_digest_hour
+    : kind === 'task_due_soon'
+      ? p.task_reminder_hour
+      : p.overdue_reminder_hour;
+
+const flagOf = (p: NotificationPreferences, kind: ReminderKind): boolean =>
+  kind === 'daily_digest'
+    ? p.daily_digest
+    : kind === 'task_due_soon'
+      ? p.task_reminders
+      : p.overdue_reminders;
+
+const key = (i: ScheduleItem) => `${i.kind}|${i.task_id}|${i.local_date}`;
+
+describe('reminder schedule (§6) over DST transitions, against the live target', () => {
+  it('the schedule is exactly the one the rules give', async () => {
+    proves(
+      's6.schedule.local-days',
+      's6.schedule.effective-due',
+      's6.local-date',
+      's6.fire.local-time',
+    );
+    await fcAssert(
+      fc.asyncProperty(scenarioArb(), async (s) => {
+        const o = await run(s);
+        expect(o.timezone).toBe(o.zone);
+        expect(o.items, o.label).toEqual(o.expected);
+      }),
+      { name: 'schedule: equals the oracle', numRuns: 15 },
+    );
+  });
+
+  it("every item fires at its kind's local hour, or that hour shifted forward by a gap, the earlier of a repeat", async () => {
+    proves(
+      's6.fire.local-time',
+      's6.fire.spring-forward',
+      's6.fire.fall-back',
+      's6.digest.hour',
+      's6.due-soon.hour',
+      's6.overdue.hour',
+    );
+    await fcAssert(
+      fc.asyncProperty(scenarioArb({ allOn: true }), async (s) => {
+        const o = await run(s);
+        for (const i of o.items) {
+          const wall = resolveWallTime(i.local_date, hourOf(o.prefs, i.kind), 0, o.zone);
+          expect(localDate(i.fire_at, o.zone), `${o.label}: ${JSON.stringify(i)}`).toBe(
+            i.local_date,
+          );
+          expect(i.fire_at, `${o.label}: ${JSON.stringify(i)} (${wall.kind} wall time)`).toBe(
+            new Date(wall.instant).toISOString(),
+          );
+        }
+      }),
+      { name: 'schedule: fire at the local hour', numRuns: 8 },
+    );
+  });
+
+  it('there is exactly one daily digest per local day, 23- and 25-hour days included', async () => {
+    proves('s6.digest.every-day', 's6.fire.fall-back');
+    await fcAssert(
+      fc.asyncProperty(scenarioArb({ digest: true }), async (s) => {
+        const o = await run(s);
+        const digests = o.items.filter((i) => i.kind === 'daily_digest');
+        expect(new Set(digests.map((d) => d.local_date)).size, o.label).toBe(digests.length);
+        expect(digests.every((d) => d.task_id === null)).toBe(true);
+        // Every local day wholly inside the window has its digest.
+        for (let d = localDate(o.from, o.zone); d <= localDate(o.to, o.zone); d = addDays(d, 1)) {
+          if (startOfLocalDay(d, o.zone) < o.from || startOfLocalDay(addDays(d, 1), o.zone) > o.to)
+            continue;
+          expect(
+            digests.filter((x) => x.local_date === d).length,
+            `${o.label}: digest of ${d}`,
+          ).toBe(1);
+        }
+      }),
+      { name: 'schedule: one digest per local day', numRuns: 8 },
+    );
+  });
+
+  it('due-soon reminders fall on E−1 and E, overdue ones on E+1 … E+7', async () => {
+    proves('s6.due-soon.days', 's6.overdue.days');
+    await fcAssert(
+      fc.asyncProperty(scenarioArb({ allOn: true }), async (s) => {
+        const o = await run(s);
+        for (const i of o.items) {
+          if (i.task_id === null) continue;
+          const t = o.tasks.find((x) => x.id === i.task_id)!;
+          const n = daysBetween(t.due_date!, i.local_date);
+          if (i.kind === 'task_due_soon')
+            expect([-1, 0], `${o.label}: E=${t.due_date} ${JSON.stringify(i)}`).toContain(n);
+          else
+            expect(n >= 1 && n <= 7, `${o.label}: E=${t.due_date} ${JSON.stringify(i)}`).toBe(true);
+        }
+        const taskKeys = (xs: ScheduleItem[]) =>
+          xs
+            .filter((i) => i.task_id !== null)
+            .map(key)
+            .sort();
+        expect(taskKeys(o.items), o.label).toEqual(taskKeys(o.expected));
+      }),
+      { name: 'schedule: due-soon and overdue days', numRuns: 8 },
+    );
+  });
+
+  it('no two items share (kind, task_id, local_date)', async () => {
+    proves('s6.unique-items');
+    await fcAssert(
+      fc.asyncProperty(scenarioArb({ allOn: true }), async (s) => {
+        const o = await run(s);
+        const keys = o.items.map(key);
+        expect(keys.length - new Set(keys).size, o.label).toBe(0);
+      }),
+      { name: 'schedule: no duplicates', numRuns: 6 },
+    );
+  });
+
+  it('items are sorted by fire_at, then kind, then task_id', async () => {
+    proves('s6.schedule.sorted');
+    await fcAssert(
+      fc.asyncProperty(scenarioArb({ allOn: true }), async (s) => {
+        const o = await run(s);
+        for (let k = 1; k < o.items.length; k++) {
+          expect(
+            compareItems(o.items[k - 1], o.items[k]),
+            `${o.label}: items ${k - 1} and ${k}`,
+          ).toBeLessThanOrEqual(0);
+        }
+      }),
+      { name: 'schedule: sorted', numRuns: 6 },
+    );
+  });
+
+  it('the window is half-open: an item firing at `from` is in, one firing at `to` is out', async () => {
+    proves('s6.schedule.window');
+    await fcAssert(
+      fc.asyncProperty(scenarioArb({ snap: true, digest: true }), async (s) => {
+        const o = await run(s);
+        for (const i of o.items) {
+          const at = Date.parse(i.fire_at);
+          expect(at >= o.from && at < o.to, `${o.label}: ${JSON.stringify(i)}`).toBe(true);
+        }
+        // `from` is the digest instant of its local day: that digest is in.
+        expect(
+          o.items.some((i) => i.kind === 'daily_digest' && Date.parse(i.fire_at) === o.from),
+          o.label,
+        ).toBe(true);
+      }),
+      { name: 'schedule: half-open window', numRuns: 8 },
+    );
+  });
+
+  it('a kind whose flag is off has no items', async () => {
+    proves('s6.flag.task-reminders', 's6.flag.overdue-reminders', 's6.flag.daily-digest');
+    await fcAssert(
+      fc.asyncProperty(scenarioArb(), async (s) => {
+        const off = (['daily_digest', 'task_due_soon', 'task_overdue'] as const).filter(
+          (k) => !flagOf(s.prefs, k),
+        );
+        fc.pre(off.length > 0);
+        const o = await run(s);
+        for (const k of off)
+          expect(
+            o.items.filter((i) => i.kind === k),
+            `${o.label}: ${k} is off`,
+          ).toEqual([]);
+        const allOn = {
+          ...o.prefs,
+          task_reminders: true,
+          overdue_reminders: true,
+          daily_digest: true,
+        };
+        // Not vacuous: with the flag on, the window would hold items of some disabled kind.
+        fc.pre(
+          reminderSchedule(o.tasks, allOn, o.zone, o.from, o.to).some((i) => off.includes(i.kind)),
+        );
+      }),
+      { name: 'schedule: disabled kinds absent', numRuns: 8 },
+    );
+  });
+
+  it('archived, cancelled and done tasks have no reminders', async () => {
+    proves(
+      's6.schedule.excludes-archived',
+      's6.schedule.excludes-cancelled',
+      's6.schedule.excludes-done',
+    );
+    await fcAssert(
+      fc.asyncProperty(scenarioArb({ allOn: true }), async (s) => {
+        const o = await run(s);
+        const closed = o.tasks.filter((t) => !OPEN.includes(t.state));
+        for (const t of closed) {
+          expect(
+            o.items.filter((i) => i.task_id === t.id),
+            `${o.label}: ${t.state} task ${t.id}`,
+          ).toEqual([]);
+        }
+      }),
+      { name: 'schedule: closed tasks silent', numRuns: 8 },
+    );
+  });
+
+  it('a window longer than 62 days, or with from ≥ to, is refused with 400', async () => {
+    proves('s6.schedule.max-span', 's6.schedule.from-before-to');
+    await fcAssert(
+      fc.asyncProperty(
+        fc.integer({ min: range.min, max: range.max }),
+        fc.oneof(
+          fc.integer({ min: 63 * DAY + 2 * HOUR, max: 400 * DAY }),
+          fc.integer({ min: -400 * DAY, max: 0 }),
+        ),
+        zoneArb(),
+        async (from, length, zone) => {
+          const res = await api.call('getNotificationSchedule', {
+            as: owner,
+            query: {
+              from: new Date(from).toISOString(),
+              to: new Date(from + length).toISOString(),
+            },
+            timezone: zone,
+          });
+          expectError(res, 400, 'validation_error');
+        },
+      ),
+      { name: 'schedule: window refused', numRuns: 10 },
+    );
+  });
+
+  it('a window of exactly 62 days is accepted', async () => {
+    proves('s6.schedule.max-span');
+    const from = Date.UTC(2026, 0, 1);
+    const res = await api.call('getNotificationSchedule', {
+      as: owner,
+      query: { from: new Date(from).toISOString(), to: new Date(from + 62 * DAY).toISOString() },
+      timezone: 'UTC',
+    });
+    expectStatus(res, 200);
+    expect(Array.isArray(res.body.items)).toBe(true);
+  });
+});

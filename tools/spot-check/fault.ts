@@ -1,0 +1,46 @@
+/** A deliberate bug planted in a copy of the reference target: a search-and-replace patch on its source. */
+export interface FaultEdit {
+  /** Path relative to the target's folder (fixtures/reference-api/). */
+  file: string;
+  /** Exact text that must occur exactly once in the file. */
+  find: string;
+  replace: string;
+}
+
+export type FaultArea = 'contracts' | 'lifecycle' | 'properties' | 'authz' | 'logs';
+
+export interface Fault {
+  id: string;
+  area: FaultArea;
+  /** One line: the bug as a Casera developer could write it. */
+  description: string;
+  edits: FaultEdit[];
+  /** Vitest projects to run against the faulty target (default: every suite). */
+  projects?: string[];
+  /** Part of the fast subset CI runs. */
+  ci?: boolean;
+}
+
+/** A fault for an external target (a real API): shell commands instead of edits. */
+export interface ExternalFault {
+  id: string;
+  description: string;
+  apply: string;
+  revert: string;
+  projects?: string[];
+}
+
+export interface ExternalManifest {
+  target: {
+    url: string;
+    spec: string;
+    restart: string;
+    health: string;
+    logCmd?: string;
+    /** Seconds to wait for the health URL after a restart (default 60). */
+    healthTimeoutSeconds?: number;
+  };
+  faults: ExternalFault[];
+}
+
+export const SUITE_PROJECTS = ['contracts', 'lifecycle', 'properties', 'authz'];

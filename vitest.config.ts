@@ -1,0 +1,34 @@
+import { defineConfig } from 'vitest/config';
+import type { TestProjectInlineConfiguration } from 'vitest/config';
+
+/**
+ * One project per suite folder plus `unit` (oracles/arbitraries, no target needed). The global
+ * setup is declared once at the root, so ONE target serves every project of a run; test files
+ * run in parallel against it.
+ */
+const timeouts = { testTimeout: 60_000, hookTimeout: 60_000 };
+
+function suite(name: string, include: string[]): TestProjectInlineConfiguration {
+  return { test: { name, include, environment: 'node', ...timeouts } };
+}
+
+export default defineConfig({
+  test: {
+    globalSetup: ['./fixtures/harness/global-setup.ts'],
+    reporters: [
+      'default',
+      ['junit', { outputFile: 'reports/junit.xml', suiteName: 'casera-contract-suite' }],
+      './fixtures/harness/rule-coverage-reporter.ts', // reports/rule-coverage.*, rule gate (issue 11)
+      ...(process.env.GITHUB_ACTIONS ? ['github-actions'] : []),
+    ],
+    maxWorkers: 2,
+    ...timeouts,
+    projects: [
+      suite('contracts', ['contracts/**/*.test.ts']),
+      suite('lifecycle', ['lifecycle/**/*.test.ts']),
+      suite('properties', ['properties/**/*.test.ts']),
+      suite('authz', ['authz/**/*.test.ts']),
+      suite('unit', ['fixtures/**/*.test.ts']),
+    ],
+  },
+});
