@@ -9,7 +9,7 @@ import type { TestProjectInlineConfiguration } from 'vitest/config';
 const timeouts = { testTimeout: 60_000, hookTimeout: 60_000 };
 
 function suite(name: string, include: string[]): TestProjectInlineConfiguration {
-  return { test: { name, include, environment: 'node', ...timeouts } };
+  return { test: { name, include, environment: 'node', maxConcurrency: 8, ...timeouts } };
 }
 
 export default defineConfig({

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { findLeaks, foreignLeaks, needlesOf } from '../fixtures/harness/leaks.ts';
-import { parseLogLines } from '../fixtures/harness/logs.ts';
+import { lineTimeMs, parseLogLines } from '../fixtures/harness/logs.ts';
 import type { Secret } from '../fixtures/harness/secrets.ts';
 
 const password: Secret = { value: 'Cnry-abc123-0f1e2d3c4b-pw9!', kind: 'password' };
@@ -129,7 +129,9 @@ describe('foreign data in an answer', () => {
   });
 
   it('flags an id after its noun in a message', () => {
-    expect(foreignLeaks({ message: 'Task #12 belongs to residence 3' }, '', foreign).sort()).toEqual([
+    expect(
+      foreignLeaks({ message: 'Task #12 belongs to residence 3' }, '', foreign).sort(),
+    ).toEqual([
       'residence id 3 (in the text of "message")',
       'task id 12 (in the text of "message")',
     ]);
@@ -142,5 +144,28 @@ describe('foreign data in an answer', () => {
         strings: [],
       }),
     ).toEqual([]);
+  });
+});
+
+describe('log lines: parsing and timestamps', () => {
+  it('reads a docker compose line with its service prefix and timestamp', () => {
+    const [line] = parseLogLines(
+      'api-1  | 2026-11-25T17:00:00.000000000Z {"msg":"x","request_id":"r1"}',
+    );
+    expect(line.json).toEqual({ msg: 'x', request_id: 'r1' });
+    expect(lineTimeMs(line)).toBe(Date.parse('2026-11-25T17:00:00.000Z'));
+  });
+
+  it("takes pino's epoch time (ms or s) and ISO times", () => {
+    const [a, b, c] = parseLogLines(
+      [
+        json({ time: 1795628249523 }),
+        json({ time: 1795628249 }),
+        json({ timestamp: '2026-11-25T17:00:00Z' }),
+      ].join('\n'),
+    );
+    expect(lineTimeMs(a)).toBe(1795628249523);
+    expect(lineTimeMs(b)).toBe(1795628249000);
+    expect(lineTimeMs(c)).toBe(Date.parse('2026-11-25T17:00:00Z'));
   });
 });

@@ -30,7 +30,7 @@ import {
   linesForRequest,
   LOG_SKIP_REASON,
   logSource,
-  readLogLines,
+  readRunLogLines,
 } from '../fixtures/harness/logs.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId, tagged } from '../fixtures/harness/run.ts';
@@ -68,7 +68,7 @@ async function expectNotLogged(ctx: TestContext, rids: string[], secrets: Secret
       `the log (${logSource()?.describe}) holds no line with request_id ${rid}: the leak check would be vacuous`,
     ).toBeGreaterThan(0);
   }
-  assertNoLogLeaks(readLogLines(), secrets);
+  assertNoLogLeaks(readRunLogLines(), secrets);
 }
 
 const secret = (value: string, kind: SecretKind): Secret => {

@@ -19,16 +19,19 @@ const credentials: [string, string | undefined][] = [
   ['another scheme', `Bearer ${'0'.repeat(40)}`],
 ];
 
-describe('every secured operation refuses a caller without a valid token with 401', () => {
-  for (const name of secured) {
-    const op = api.op(name);
-    describe(`${name} (${op.method.toUpperCase()} ${op.template})`, () => {
-      for (const [what, token] of credentials) {
-        it(`answers 401 unauthorized with ${what}`, async () => {
-          const res = await api.call(name, { as: null, token, path: anyIds });
-          expectError(res, 401, 'unauthorized');
-        });
-      }
-    });
-  }
-});
+describe.concurrent(
+  'every secured operation refuses a caller without a valid token with 401',
+  () => {
+    for (const name of secured) {
+      const op = api.op(name);
+      describe(`${name} (${op.method.toUpperCase()} ${op.template})`, () => {
+        for (const [what, token] of credentials) {
+          it(`answers 401 unauthorized with ${what}`, async () => {
+            const res = await api.call(name, { as: null, token, path: anyIds });
+            expectError(res, 401, 'unauthorized');
+          });
+        }
+      });
+    }
+  },
+);

@@ -13,7 +13,7 @@ import { api, expectStatus } from '../fixtures/harness/client.ts';
 import { repoRoot } from '../fixtures/harness/config.ts';
 import { OP_NAMES, hasOp, loadedDoc, normaliseTemplate } from '../fixtures/harness/operations.ts';
 import type { OpName } from '../fixtures/harness/operations.ts';
-import { VALID, scenario } from '../fixtures/harness/scenario.ts';
+import { scenario, shapeOf } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 import { docOperations } from '../fixtures/harness/spec.ts';
 
@@ -32,7 +32,7 @@ async function concretePath(docPath: string): Promise<string> {
   const onPath = OP_NAMES.filter((n) => hasOp(n) && api.op(n).path === docPath);
   const pick = (onPath.find((n) => api.op(n).method === 'get') ?? onPath[0]) as OpName | undefined;
   let p = docPath;
-  if (pick && /\{/.test(docPath)) p = api.path(pick, (await VALID[pick](s)).path ?? {});
+  if (pick && /\{/.test(docPath)) p = api.path(pick, (await shapeOf(pick, s)).path ?? {});
   concrete.set(docPath, p);
   return p;
 }
@@ -41,22 +41,25 @@ beforeAll(async () => {
   s = await scenario();
 });
 
-describe('a method the document does not list, sent to a documented path, answers 404 or 405', () => {
-  for (const p of paths) {
-    const documented = ops.filter((o) => o.path === p).map((o) => o.method.toUpperCase());
-    const others = PROBE_METHODS.filter((m) => !documented.includes(m) && !(m === 'HEAD'));
-    it.each(others)(`%s ${p} (documented: ${documented.join(', ')})`, async (method) => {
-      const res = await api.raw(method, await concretePath(p), { as: s.w.owner });
-      expectStatus(res, [404, 405]);
-      if (res.status === 405 && res.headers['allow']) {
-        const allow = res.headers['allow'].split(',').map((x) => x.trim().toUpperCase());
-        expect(allow, `Allow of ${method} ${p}`).toEqual(expect.arrayContaining(documented));
-      }
-    });
-  }
-});
+describe.concurrent(
+  'a method the document does not list, sent to a documented path, answers 404 or 405',
+  () => {
+    for (const p of paths) {
+      const documented = ops.filter((o) => o.path === p).map((o) => o.method.toUpperCase());
+      const others = PROBE_METHODS.filter((m) => !documented.includes(m) && !(m === 'HEAD'));
+      it.each(others)(`%s ${p} (documented: ${documented.join(', ')})`, async (method) => {
+        const res = await api.raw(method, await concretePath(p), { as: s.w.owner });
+        expectStatus(res, [404, 405]);
+        if (res.status === 405 && res.headers['allow']) {
+          const allow = res.headers['allow'].split(',').map((x) => x.trim().toUpperCase());
+          expect(allow, `Allow of ${method} ${p}`).toEqual(expect.arrayContaining(documented));
+        }
+      });
+    }
+  },
+);
 
-describe('HEAD on a GET path is served like GET, without a body (§1)', () => {
+describe.concurrent('HEAD on a GET path is served like GET, without a body (§1)', () => {
   const getPaths = ops.filter((o) => o.method === 'get').map((o) => o.path);
   it.each(getPaths)('HEAD %s', async (p) => {
     const url = await concretePath(p);
@@ -73,7 +76,7 @@ describe('HEAD on a GET path is served like GET, without a body (§1)', () => {
   });
 });
 
-describe('a documented path without its trailing slash answers 404 (§1)', () => {
+describe.concurrent('a documented path without its trailing slash answers 404 (§1)', () => {
   const byPath = new Map<string, string>();
   for (const o of ops) if (!byPath.has(o.path) || o.method === 'get') byPath.set(o.path, o.method);
   it.each([...byPath])('%s without the slash (%s)', async (p, method) => {
@@ -92,23 +95,26 @@ const clientRoutes: ClientRoute[] = JSON.parse(
   fs.readFileSync(path.join(repoRoot, 'fixtures/client-routes.json'), 'utf8'),
 ).routes;
 
-describe('every call of the mobile client (fixtures/client-routes.json) is in the document and served', () => {
-  const documented = new Set(
-    ops.map((o) => `${o.method.toUpperCase()} ${normaliseTemplate(o.path)}`),
-  );
-  it('lists every client call in the document', () => {
-    const absent = clientRoutes
-      .filter((r) => !documented.has(`${r.method.toUpperCase()} ${normaliseTemplate(r.path)}`))
-      .map((r) => `${r.method} ${r.path} (${r.client ?? '?'})`);
-    expect(absent, 'client calls the document does not list').toEqual([]);
-  });
+describe.concurrent(
+  'every call of the mobile client (fixtures/client-routes.json) is in the document and served',
+  () => {
+    const documented = new Set(
+      ops.map((o) => `${o.method.toUpperCase()} ${normaliseTemplate(o.path)}`),
+    );
+    it('lists every client call in the document', () => {
+      const absent = clientRoutes
+        .filter((r) => !documented.has(`${r.method.toUpperCase()} ${normaliseTemplate(r.path)}`))
+        .map((r) => `${r.method} ${r.path} (${r.client ?? '?'})`);
+      expect(absent, 'client calls the document does not list').toEqual([]);
+    });
 
-  it.each(clientRoutes.map((r) => [r.method, r.path] as const))(
-    '%s %s is served by the target (neither 404 nor 405 without credentials)',
-    async (method, p) => {
-      const url = p.replace(/\{[^}]+\}/g, '1');
-      const res = await api.raw(method, url, { as: null, checks: true });
-      expect([404, 405], `${res.status}\n  reproduce: ${res.curl}`).not.toContain(res.status);
-    },
-  );
-});
+    it.each(clientRoutes.map((r) => [r.method, r.path] as const))(
+      '%s %s is served by the target (neither 404 nor 405 without credentials)',
+      async (method, p) => {
+        const url = p.replace(/\{[^}]+\}/g, '1');
+        const res = await api.raw(method, url, { as: null, checks: true });
+        expect([404, 405], `${res.status}\n  reproduce: ${res.curl}`).not.toContain(res.status);
+      },
+    );
+  },
+);

@@ -11,7 +11,7 @@ import { fc, fcAssert } from '../fixtures/harness/fc.ts';
 import { OP_NAMES, hasOp } from '../fixtures/harness/operations.ts';
 import type { OpName } from '../fixtures/harness/operations.ts';
 import { PDF } from '../fixtures/harness/samples.ts';
-import { READBACK, VALID, scenario, webhookRequest } from '../fixtures/harness/scenario.ts';
+import { READBACK, scenario, shapeOf, webhookRequest } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 import {
   breakingBodies,
@@ -28,11 +28,11 @@ beforeAll(async () => {
 });
 
 function expectRejected(res: Awaited<ReturnType<typeof api.call>>, m: Mutation): void {
+  if (res.status >= 400 && res.status < 500) return; // documented + Error body: the checks registry
   const what = `${m.kind}${m.field ? ` ${m.field}` : ''}`;
-  expect(
-    res.status >= 400 && res.status < 500,
+  throw new Error(
     `${what}: expected a documented 4xx, got ${res.status}\n  reproduce: ${res.curl}\n  body: ${res.text.slice(0, 300)}`,
-  ).toBe(true);
+  );
 }
 
 async function checkMutations(
@@ -54,7 +54,7 @@ async function checkMutations(
           `${name}: state changed after a rejected ${m.kind}`,
         ).toEqual(before);
     }),
-    { name: `negative data ${name}`, numRuns: Math.min(mutations.length, 25) },
+    { name: `negative data ${name}`, numRuns: Math.min(mutations.length, 15) },
   );
 }
 
@@ -65,7 +65,7 @@ describe('schema-breaking JSON bodies answer a documented 4xx and change nothing
   for (const name of jsonBodyOps) {
     const op = api.op(name);
     it(`${name} (${op.method.toUpperCase()} ${op.template}) rejects bodies its schema rejects`, async () => {
-      const base = await VALID[name](s);
+      const base = await shapeOf(name, s);
       const rb = requestBody(op)!;
       const body = (base.rawBody ? JSON.parse(String(base.rawBody.content)) : base.body) as Record<
         string,
@@ -88,7 +88,7 @@ describe('schema-breaking query parameters answer a documented 4xx (unknown ones
   for (const name of queryOps) {
     const op = api.op(name);
     it(`${name} (${op.method.toUpperCase()} ${op.template}) rejects query values its schema rejects`, async () => {
-      const base = await VALID[name](s);
+      const base = await shapeOf(name, s);
       const q = (base.query ?? {}) as Record<string, string | number>;
       const mutations = breakingQueries(queryParameters(op), q);
       await checkMutations(name, base, mutations, (m) => ({
@@ -97,7 +97,7 @@ describe('schema-breaking query parameters answer a documented 4xx (unknown ones
     });
 
     it(`${name} ignores an unknown query parameter`, async () => {
-      const base = await VALID[name](s);
+      const base = await shapeOf(name, s);
       const res = await api.call(name, {
         ...base,
         query: { ...(base.query ?? {}), zz_unknown: 'x' },

@@ -5,7 +5,7 @@
  * `request_id`, and exactly one access line records its method, route, status and duration.
  */
 import crypto from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, expectStatus, type ApiResponse } from '../fixtures/harness/client.ts';
 import type { Actor } from '../fixtures/harness/actors.ts';
 import { newResidence, newTask, newUser } from '../fixtures/harness/factories.ts';
@@ -19,6 +19,7 @@ import {
   requestIdOf,
   type LogLine,
 } from '../fixtures/harness/logs.ts';
+import { recordSecretsForFinalScan } from '../fixtures/harness/leaks.ts';
 import { loadedDoc, normaliseTemplate } from '../fixtures/harness/operations.ts';
 import { formatFailure } from '../fixtures/harness/reproduce.ts';
 import { proves } from '../fixtures/harness/rules.ts';
@@ -31,6 +32,7 @@ if (!logsOn) console.log(`[casera] contracts/request-correlation: ${LOG_SKIP_REA
 
 let user: Actor;
 let residenceId: number;
+afterAll(() => recordSecretsForFinalScan());
 beforeAll(async () => {
   user = await newUser({ name: 'correlation' });
   residenceId = (await newResidence(user)).id;

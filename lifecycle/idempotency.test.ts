@@ -7,6 +7,7 @@
 import crypto from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectError, expectStatus, type Actor } from '../fixtures/harness/client.ts';
+import { limits } from '../fixtures/harness/config.ts';
 import { addMember, newResidence, newUser } from '../fixtures/harness/factories.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import {
@@ -190,4 +191,32 @@ describe('§5.2 key length', () => {
     const k = (freshKey() + 'k'.repeat(255)).slice(0, 255);
     expectStatus(await complete(owner, task.id, { headers: key(k) }), 201);
   });
+});
+
+/** The 24 h window is only observable when the target runs with a short TTL (same env name). */
+const SHORT_TTL_S = 5;
+const ttlS = limits.idempotencyTtlSeconds;
+
+describe('§5.2 a key is honoured for its TTL (CASERA_IDEMPOTENCY_TTL_SECONDS)', () => {
+  it.skipIf(ttlS > SHORT_TTL_S)(
+    `after the TTL (needs CASERA_IDEMPOTENCY_TTL_SECONDS ≤ ${SHORT_TTL_S}; now ${ttlS}) the same key and body create a new completion`,
+    async () => {
+      proves('s5.2.idem.ttl');
+      const task = await createTask(owner, residenceId, { frequency: 'weekly' });
+      const k = freshKey();
+      const first = expectStatus(
+        await complete(owner, task.id, { notes: 'ttl', headers: key(k) }),
+        201,
+      );
+      // one second of guard band past the window
+      await new Promise((r) => setTimeout(r, (ttlS + 1) * 1000));
+      const later = expectStatus(
+        await complete(owner, task.id, { notes: 'ttl', headers: key(k) }),
+        201,
+      );
+      expect(later.body.id).not.toBe(first.body.id);
+      expect(await listCompletions(owner, task.id)).toHaveLength(2);
+    },
+    (SHORT_TTL_S + 30) * 1000,
+  );
 });

@@ -29,7 +29,7 @@ beforeAll(async () => {
   residenceId = (await newResidence(owner)).id;
 });
 
-const RUNS = 20;
+const RUNS = 15;
 const MAX_COMMANDS = 20;
 const TIMEOUT_MS = 600_000;
 

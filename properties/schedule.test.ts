@@ -15,9 +15,13 @@ import {
 } from '../fixtures/harness/factories.ts';
 import { fc, fcAssert } from '../fixtures/harness/fc.ts';
 import { proves } from '../fixtures/harness/rules.ts';
-import { preferencesArb } from '../fixtures/arbitraries/domain.ts';
+import { hourArb, preferencesArb } from '../fixtures/arbitraries/domain.ts';
 import { startOfLocalDay, transitionArb } from '../fixtures/arbitraries/instants.ts';
-import { describeTransition, type Transition } from '../fixtures/arbitraries/transitions.ts';
+import {
+  describeTransition,
+  transitionHours,
+  type Transition,
+} from '../fixtures/arbitraries/transitions.ts';
 import { zoneArb } from '../fixtures/arbitraries/zones.ts';
 import { addDays, daysBetween, localDate } from '../fixtures/oracles/calendar.ts';
 import {
@@ -50,31 +54,39 @@ interface Scenario {
 }
 
 const scenarioArb = (over: Partial<Record<'snap' | 'allOn' | 'digest', boolean>> = {}) =>
-  fc.record({
-    transition: transitionArb(
-      range,
-      zoneArb({ dst: 2, southern: 2, midnightless: 3, fractional: 1 }),
-    ),
-    startBefore: fc.integer({ min: 0, max: 4 * DAY }),
-    spanAfter: fc.integer({ min: 1, max: 4 * DAY }),
-    snapFrom: over.snap ? fc.constant(true) : fc.boolean(),
-    snapTo: over.snap ? fc.constant(true) : fc.boolean(),
-    prefs: preferencesArb().map((p) => ({
-      ...p,
-      ...(over.allOn ? { task_reminders: true, overdue_reminders: true, daily_digest: true } : {}),
-      ...(over.digest ? { daily_digest: true } : {}),
-    })),
-    tasks: fc.array(
+  transitionArb(range, zoneArb({ dst: 2, southern: 2, midnightless: 3, fractional: 1 })).chain(
+    (transition) =>
       fc.record({
-        dueShift: fc.integer({ min: -9, max: 9 }),
-        state: fc.oneof(
-          { arbitrary: fc.constantFrom(...OPEN), weight: 3 },
-          { arbitrary: fc.constantFrom(...TASK_STATES), weight: 1 },
+        transition: fc.constant(transition),
+        startBefore: fc.integer({ min: 0, max: 4 * DAY }),
+        spanAfter: fc.integer({ min: 1, max: 4 * DAY }),
+        snapFrom: over.snap ? fc.constant(true) : fc.boolean(),
+        snapTo: over.snap ? fc.constant(true) : fc.boolean(),
+        // Hours weighted towards the ones the transition skips or repeats.
+        prefs: preferencesArb(
+          fc.oneof(
+            { arbitrary: hourArb(), weight: 1 },
+            { arbitrary: fc.constantFrom(...transitionHours(transition)), weight: 2 },
+          ),
+        ).map((p) => ({
+          ...p,
+          ...(over.allOn
+            ? { task_reminders: true, overdue_reminders: true, daily_digest: true }
+            : {}),
+          ...(over.digest ? { daily_digest: true } : {}),
+        })),
+        tasks: fc.array(
+          fc.record({
+            dueShift: fc.integer({ min: -9, max: 9 }),
+            state: fc.oneof(
+              { arbitrary: fc.constantFrom(...OPEN), weight: 3 },
+              { arbitrary: fc.constantFrom(...TASK_STATES), weight: 1 },
+            ),
+          }),
+          { maxLength: 4 },
         ),
       }),
-      { maxLength: 4 },
-    ),
-  });
+  );
 
 let owner: Actor;
 let residenceId: number;
@@ -186,6 +198,16 @@ const flagOf = (p: NotificationPreferences, kind: ReminderKind): boolean =>
 
 const key = (i: ScheduleItem) => `${i.kind}|${i.task_id}|${i.local_date}`;
 
+/** Items only the target sent and items only the rules give, one a line. */
+function diffItems(actual: ScheduleItem[], expected: ScheduleItem[]): string {
+  const line = (i: ScheduleItem) => `${i.kind} task=${i.task_id} ${i.local_date} ${i.fire_at}`;
+  const a = new Set(actual.map(line));
+  const e = new Set(expected.map(line));
+  const extra = [...a].filter((x) => !e.has(x)).map((x) => `  + target: ${x}`);
+  const missing = [...e].filter((x) => !a.has(x)).map((x) => `  - rules:  ${x}`);
+  return [...missing, ...extra].join('\n') || '  (same items, different order)';
+}
+
 describe('reminder schedule (§6) over DST transitions, against the live target', () => {
   it('the schedule is exactly the one the rules give', async () => {
     proves(
@@ -198,9 +220,9 @@ describe('reminder schedule (§6) over DST transitions, against the live target'
       fc.asyncProperty(scenarioArb(), async (s) => {
         const o = await run(s);
         expect(o.timezone).toBe(o.zone);
-        expect(o.items, o.label).toEqual(o.expected);
+        expect(o.items, `${o.label}\n${diffItems(o.items, o.expected)}`).toEqual(o.expected);
       }),
-      { name: 'schedule: equals the oracle', numRuns: 15 },
+      { name: 'schedule: equals the oracle', numRuns: 12 },
     );
   });
 
@@ -218,9 +240,13 @@ describe('reminder schedule (§6) over DST transitions, against the live target'
         const o = await run(s);
         for (const i of o.items) {
           const wall = resolveWallTime(i.local_date, hourOf(o.prefs, i.kind), 0, o.zone);
-          expect(localDate(i.fire_at, o.zone), `${o.label}: ${JSON.stringify(i)}`).toBe(
-            i.local_date,
-          );
+          // A shifted item may fire on the next calendar day (Scoresbysund skips 23:00–24:00),
+          // so only an existing wall time must fall on local_date itself.
+          if (wall.kind !== 'gap') {
+            expect(localDate(i.fire_at, o.zone), `${o.label}: ${JSON.stringify(i)}`).toBe(
+              i.local_date,
+            );
+          }
           expect(i.fire_at, `${o.label}: ${JSON.stringify(i)} (${wall.kind} wall time)`).toBe(
             new Date(wall.instant).toISOString(),
           );

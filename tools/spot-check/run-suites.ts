@@ -40,20 +40,46 @@ export async function runSuites(opts: {
   const outFile = path.join(opts.workDir, 'vitest.json');
   const args = [VITEST, 'run', '--bail=1', '--reporter=json', `--outputFile=${outFile}`];
   for (const p of opts.projects) args.push(`--project=${p}`);
+  // Its own process group, so a timeout also ends vitest's worker processes (not only vitest).
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
   });
+  const killGroup = (): void => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      child.kill('SIGKILL');
+    }
+  };
+  process.once('exit', killGroup);
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
   });
-  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutSeconds * 1000);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killGroup();
+  }, opts.timeoutSeconds * 1000);
   const exitCode: number = await new Promise((resolve) =>
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 124 : 1))),
   );
   clearTimeout(timer);
+  process.removeListener('exit', killGroup);
+  if (timedOut) killGroup(); // workers that outlived vitest
+  if (timedOut) {
+    return {
+      failed: false,
+      firstFailure: null,
+      failureMessage: null,
+      testsRun: 0,
+      exitCode,
+      infraError: `vitest timed out after ${opts.timeoutSeconds} s (--timeout): no test had failed by then`,
+    };
+  }
 
   let json: { numTotalTests?: number; testResults?: JsonFileResult[] };
   try {
@@ -98,6 +124,9 @@ export async function runSuites(opts: {
     failureMessage: null,
     testsRun: json.numTotalTests ?? 0,
     exitCode,
-    infraError: exitCode === 0 ? null : `vitest exited ${exitCode} with no failing test: ${stderr.trim().slice(-800)}`,
+    infraError:
+      exitCode === 0
+        ? null
+        : `vitest exited ${exitCode} with no failing test: ${stderr.trim().slice(-800)}`,
   };
 }

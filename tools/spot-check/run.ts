@@ -6,7 +6,7 @@
  * with bail, and prints a kill table (also reports/spot-check.md and .json). Exits 1 when a fault survives.
  */
 import { execSync } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -49,6 +49,7 @@ async function runEmbedded(fault: Fault | null): Promise<KillRow> {
   const started = Date.now();
   const workDir = path.join(WORK_DIR, `${id}-run`);
   await rm(workDir, { recursive: true, force: true });
+  await mkdir(workDir, { recursive: true }); // start() appends the target log there
   const row = (verdict: KillRow['verdict'], first: string | null, detail: string | null): KillRow => ({
     fault: id,
     area: fault?.area ?? '-',
