@@ -11,9 +11,9 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api, expectStatus } from '../fixtures/harness/client.ts';
 import { repoRoot } from '../fixtures/harness/config.ts';
-import { OP_NAMES, hasOp, loadedDoc, normaliseTemplate } from '../fixtures/harness/operations.ts';
+import { OP_NAMES, loadedDoc, normaliseTemplate } from '../fixtures/harness/operations.ts';
 import type { OpName } from '../fixtures/harness/operations.ts';
-import { scenario, shapeOf } from '../fixtures/harness/scenario.ts';
+import { sharedScenario, shapeOf, usable } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 import { docOperations } from '../fixtures/harness/spec.ts';
 
@@ -29,7 +29,7 @@ const concrete = new Map<string, string>();
 async function concretePath(docPath: string): Promise<string> {
   const known = concrete.get(docPath);
   if (known) return known;
-  const onPath = OP_NAMES.filter((n) => hasOp(n) && api.op(n).path === docPath);
+  const onPath = OP_NAMES.filter((n) => usable(n) && api.op(n).path === docPath);
   const pick = (onPath.find((n) => api.op(n).method === 'get') ?? onPath[0]) as OpName | undefined;
   let p = docPath;
   if (pick && /\{/.test(docPath)) p = api.path(pick, (await shapeOf(pick, s)).path ?? {});
@@ -38,7 +38,7 @@ async function concretePath(docPath: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  s = await scenario();
+  s = await sharedScenario();
 });
 
 describe.concurrent(

@@ -11,7 +11,13 @@ import { fc, fcAssert } from '../fixtures/harness/fc.ts';
 import { OP_NAMES, hasOp } from '../fixtures/harness/operations.ts';
 import type { OpName } from '../fixtures/harness/operations.ts';
 import { PDF } from '../fixtures/harness/samples.ts';
-import { READBACK, scenario, shapeOf, webhookRequest } from '../fixtures/harness/scenario.ts';
+import {
+  READBACK,
+  sharedScenario,
+  shapeOf,
+  usable,
+  webhookRequest,
+} from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 import {
   breakingBodies,
@@ -24,7 +30,7 @@ import type { Mutation } from '../fixtures/harness/schema-data.ts';
 
 let s: Scenario;
 beforeAll(async () => {
-  s = await scenario();
+  s = await sharedScenario();
 });
 
 function expectRejected(res: Awaited<ReturnType<typeof api.call>>, m: Mutation): void {
@@ -58,8 +64,8 @@ async function checkMutations(
   );
 }
 
-const jsonBodyOps = OP_NAMES.filter((n) => hasOp(n) && isJsonBody(requestBody(api.op(n))));
-const queryOps = OP_NAMES.filter((n) => hasOp(n) && queryParameters(api.op(n)).length > 0);
+const jsonBodyOps = OP_NAMES.filter((n) => usable(n) && isJsonBody(requestBody(api.op(n))));
+const queryOps = OP_NAMES.filter((n) => usable(n) && queryParameters(api.op(n)).length > 0);
 
 describe('schema-breaking JSON bodies answer a documented 4xx and change nothing', () => {
   for (const name of jsonBodyOps) {
@@ -183,7 +189,7 @@ describe('broken multipart uploads answer 400 (§7, §10)', () => {
     ['the image sent as a text field (no filename)', { fields: { image: 'not a file' } }],
   ];
   for (const [what, multipart] of imageCases) {
-    it.skipIf(!hasOp('uploadCompletionImage'))(
+    it.skipIf(!usable('uploadCompletionImage'))(
       `uploadCompletionImage with ${what} answers 400`,
       async () => {
         const res = await api.call('uploadCompletionImage', {

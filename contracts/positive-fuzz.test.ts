@@ -8,10 +8,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../fixtures/harness/client.ts';
 import type { CallOptions } from '../fixtures/harness/client.ts';
 import { fc, fcAssert } from '../fixtures/harness/fc.ts';
-import { OP_NAMES, hasOp } from '../fixtures/harness/operations.ts';
+import { OP_NAMES } from '../fixtures/harness/operations.ts';
 import type { OpName } from '../fixtures/harness/operations.ts';
 import { runId } from '../fixtures/harness/run.ts';
-import { scenario, shapeOf, webhookRequest } from '../fixtures/harness/scenario.ts';
+import { sharedScenario, shapeOf, usable, webhookRequest } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 import {
   isJsonBody,
@@ -24,7 +24,7 @@ import { responseFor } from '../fixtures/harness/spec.ts';
 
 let s: Scenario;
 beforeAll(async () => {
-  s = await scenario();
+  s = await sharedScenario();
 });
 
 function hints(s: Scenario): Hints {
@@ -59,8 +59,8 @@ async function judge(name: OpName, opts: CallOptions): Promise<void> {
   ).toBeDefined();
 }
 
-const bodyOps = OP_NAMES.filter((n) => hasOp(n) && isJsonBody(requestBody(api.op(n))));
-const queryOps = OP_NAMES.filter((n) => hasOp(n) && queryParameters(api.op(n)).length > 0);
+const bodyOps = OP_NAMES.filter((n) => usable(n) && isJsonBody(requestBody(api.op(n))));
+const queryOps = OP_NAMES.filter((n) => usable(n) && queryParameters(api.op(n)).length > 0);
 
 describe.concurrent('schema-valid bodies never get a 5xx or an undocumented answer', () => {
   for (const name of bodyOps) {

@@ -8,7 +8,7 @@ import { beforeAll, describe, it } from 'vitest';
 import { api, expectError } from '../fixtures/harness/client.ts';
 import { newUser } from '../fixtures/harness/factories.ts';
 import { OP_NAMES, hasOp, loadedDoc } from '../fixtures/harness/operations.ts';
-import { scenario, shapeOf } from '../fixtures/harness/scenario.ts';
+import { sharedScenario, shapeOf } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 import { isSecured } from '../fixtures/harness/spec.ts';
 
@@ -18,7 +18,7 @@ const ABSENT_ID = Number.MAX_SAFE_INTEGER; // a valid id no entity has
 
 let s: Scenario;
 beforeAll(async () => {
-  s = await scenario();
+  s = await sharedScenario();
 });
 
 describe.concurrent('every authenticated operation rejects an unknown X-Timezone with 400', () => {

@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import type { FailureLine } from './failure-reporter.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const VITEST = path.join(ROOT, 'node_modules/vitest/vitest.mjs');
+const REPORTER = path.join(import.meta.dirname, 'failure-reporter.ts');
 
 export interface SuiteOutcome {
   /** Some test failed: the fault was noticed. */
@@ -29,7 +31,7 @@ interface JsonFileResult {
   assertionResults: JsonAssertion[];
 }
 
-/** Runs the given vitest projects against an already running target, stopping at the first failure. */
+/** Runs the given vitest projects against an already running target, stopping at the first failure (failure-reporter.ts cancels the run). */
 export async function runSuites(opts: {
   projects: string[];
   env: Record<string, string>;
@@ -38,12 +40,25 @@ export async function runSuites(opts: {
 }): Promise<SuiteOutcome> {
   await mkdir(opts.workDir, { recursive: true });
   const outFile = path.join(opts.workDir, 'vitest.json');
-  const args = [VITEST, 'run', '--bail=1', '--reporter=json', `--outputFile=${outFile}`];
+  const failuresFile = path.join(opts.workDir, 'failures.jsonl');
+  await rm(failuresFile, { force: true });
+  const args = [
+    VITEST,
+    'run',
+    '--reporter=json',
+    `--reporter=${REPORTER}`,
+    `--outputFile.json=${outFile}`,
+  ];
   for (const p of opts.projects) args.push(`--project=${p}`);
   // Its own process group, so a timeout also ends vitest's worker processes (not only vitest).
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, ...opts.env },
+    env: {
+      ...process.env,
+      ...opts.env,
+      CASERA_SPOT_CHECK_FAILURES: failuresFile,
+      CASERA_SPOT_CHECK_BAIL: '1',
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: true,
   });
@@ -81,10 +96,29 @@ export async function runSuites(opts: {
     };
   }
 
-  let json: { numTotalTests?: number; testResults?: JsonFileResult[] };
-  try {
-    json = JSON.parse(await readFile(outFile, 'utf8'));
-  } catch {
+  // The first failure in time, written the moment it happened (the JSON report can miss it on bail).
+  const firstLine = (await readFile(failuresFile, 'utf8').catch(() => '')).split('\n')[0];
+  let json: { numTotalTests?: number; testResults?: JsonFileResult[] } = {};
+  const jsonRead = await readFile(outFile, 'utf8')
+    .then((t) => {
+      json = JSON.parse(t);
+      return true;
+    })
+    .catch(() => false);
+  if (firstLine) {
+    const f = JSON.parse(firstLine) as FailureLine;
+    const rel = path.relative(ROOT, f.module);
+    const fromJson = (json.testResults ?? []).find((r) => path.relative(ROOT, r.name) === rel);
+    return {
+      failed: true,
+      firstFailure: `${rel} > ${f.fullName}`,
+      failureMessage: (f.message || fromJson?.message || '').slice(0, 2000),
+      testsRun: json.numTotalTests ?? 0,
+      exitCode,
+      infraError: null,
+    };
+  }
+  if (!jsonRead) {
     return {
       failed: false,
       firstFailure: null,

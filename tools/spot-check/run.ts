@@ -50,7 +50,11 @@ async function runEmbedded(fault: Fault | null): Promise<KillRow> {
   const workDir = path.join(WORK_DIR, `${id}-run`);
   await rm(workDir, { recursive: true, force: true });
   await mkdir(workDir, { recursive: true }); // start() appends the target log there
-  const row = (verdict: KillRow['verdict'], first: string | null, detail: string | null): KillRow => ({
+  const row = (
+    verdict: KillRow['verdict'],
+    first: string | null,
+    detail: string | null,
+  ): KillRow => ({
     fault: id,
     area: fault?.area ?? '-',
     description: fault?.description ?? 'the unpatched reference target',
@@ -70,7 +74,11 @@ async function runEmbedded(fault: Fault | null): Promise<KillRow> {
   try {
     target = await start({ dir, logFile });
   } catch (err) {
-    return row('error', null, `the faulty target did not start: ${(err as Error).message.slice(0, 300)}`);
+    return row(
+      'error',
+      null,
+      `the faulty target did not start: ${(err as Error).message.slice(0, 300)}`,
+    );
   }
   try {
     const outcome = await runSuites({
@@ -142,7 +150,13 @@ async function runExternal(manifestPath: string): Promise<KillRow[]> {
         detail: outcome.failed ? outcome.failureMessage : outcome.infraError,
       });
     } catch (err) {
-      rows.push({ ...base, verdict: 'error', firstFailingTest: null, seconds: 0, detail: (err as Error).message });
+      rows.push({
+        ...base,
+        verdict: 'error',
+        firstFailingTest: null,
+        seconds: 0,
+        detail: (err as Error).message,
+      });
     } finally {
       sh(fault.revert);
       sh(manifest.target.restart);
@@ -162,7 +176,9 @@ async function pool<T, R>(items: T[], jobs: number, fn: (item: T) => Promise<R>)
         results[i] = await fn(items[i]);
         const r = results[i] as unknown as KillRow;
         if (r && typeof r === 'object' && 'verdict' in r) {
-          console.log(`[spot-check] ${r.fault}: ${r.verdict}${r.firstFailingTest ? ` by ${r.firstFailingTest}` : r.detail ? ` (${r.detail.slice(0, 160)})` : ''} after ${r.seconds.toFixed(1)} s`);
+          console.log(
+            `[spot-check] ${r.fault}: ${r.verdict}${r.firstFailingTest ? ` by ${r.firstFailingTest}` : r.detail ? ` (${r.detail.slice(0, 160)})` : ''} after ${r.seconds.toFixed(1)} s`,
+          );
         }
       }
     }),
@@ -185,7 +201,10 @@ function selectFaults(): Fault[] {
 
 async function main(): Promise<void> {
   if (args.list) {
-    for (const f of FAULTS) console.log(`${f.id.padEnd(36)} ${f.area.padEnd(10)} ${f.ci ? 'ci ' : '   '} ${f.description}`);
+    for (const f of FAULTS)
+      console.log(
+        `${f.id.padEnd(36)} ${f.area.padEnd(10)} ${f.ci ? 'ci ' : '   '} ${f.description}`,
+      );
     return;
   }
   let rows: KillRow[];
@@ -212,7 +231,9 @@ async function main(): Promise<void> {
   console.log(`\n[spot-check] reports/spot-check.md and reports/spot-check.json written`);
   const bad = rows.filter((r) => r.verdict !== 'killed');
   if (bad.length) {
-    console.error(`[spot-check] ${bad.length} fault(s) not killed: ${bad.map((r) => `${r.fault} (${r.verdict})`).join(', ')}`);
+    console.error(
+      `[spot-check] ${bad.length} fault(s) not killed: ${bad.map((r) => `${r.fault} (${r.verdict})`).join(', ')}`,
+    );
     process.exitCode = 1;
   }
 }
