@@ -19,6 +19,11 @@ export interface Fault {
   projects?: string[];
   /** Part of the fast subset CI runs. */
   ci?: boolean;
+  /**
+   * Environment for the faulty target AND the suites (they read the same names), e.g. a short
+   * CASERA_SHARE_CODE_TTL_SECONDS so that an expiry bug is observable within a test run.
+   */
+  env?: Record<string, string>;
 }
 
 /** A fault for an external target (a real API): shell commands instead of edits. */

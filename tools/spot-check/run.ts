@@ -72,7 +72,7 @@ async function runEmbedded(fault: Fault | null): Promise<KillRow> {
   const logFile = path.join(workDir, 'target.log');
   let target: Awaited<ReturnType<typeof start>>;
   try {
-    target = await start({ dir, logFile });
+    target = await start({ dir, logFile, env: fault?.env });
   } catch (err) {
     return row(
       'error',
@@ -87,6 +87,7 @@ async function runEmbedded(fault: Fault | null): Promise<KillRow> {
       timeoutSeconds,
       env: {
         ...suiteEnv(workDir),
+        ...(fault?.env ?? {}),
         CASERA_API_URL: target.url,
         CASERA_SPEC: path.join(dir, 'docs/openapi.yaml'),
         CASERA_LOG_FILE: logFile,
@@ -138,7 +139,7 @@ async function runExternal(manifestPath: string): Promise<KillRow[]> {
         env: {
           ...suiteEnv(workDir),
           CASERA_API_URL: manifest.target.url,
-          CASERA_SPEC: path.resolve(path.dirname(manifestPath), manifest.target.spec),
+          CASERA_SPEC: path.resolve(manifest.target.spec), // relative to the folder the runner starts in
           ...(manifest.target.logCmd ? { CASERA_LOG_CMD: manifest.target.logCmd } : {}),
         },
       });
