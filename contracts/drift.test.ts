@@ -1,18 +1,20 @@
 /**
  * Drift between the document, the live target and the mobile client:
- * - a method the document does not list, sent to a documented path → 404 or 405, never 2xx
- *   (a 405's Allow, when sent, lists every documented method);
+ * - a method the document does not list, sent to a documented path → 405 `method_not_allowed`
+ *   (§1; its Allow, when sent, lists every documented method) – or 404 where the concrete path
+ *   also fits another documented template (`/api/tasks/archived/` fits `/api/tasks/{id}/`);
  * - HEAD on a GET path is served (§1): same status and Content-Type as GET, no body;
- * - a documented path without its trailing slash → 404 (§1);
+ * - a documented path without its trailing slash → 404 `not_found` (§1);
  * - every call of the mobile client (fixtures/client-routes.json) is in the document and served.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, expectStatus } from '../fixtures/harness/client.ts';
+import { api, expectError, expectStatus } from '../fixtures/harness/client.ts';
 import { repoRoot } from '../fixtures/harness/config.ts';
 import { OP_NAMES, loadedDoc, normaliseTemplate } from '../fixtures/harness/operations.ts';
 import type { OpName } from '../fixtures/harness/operations.ts';
+import { provesIn } from '../fixtures/harness/rules.ts';
 import { sharedScenario, shapeOf, usable } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 import { docOperations } from '../fixtures/harness/spec.ts';
@@ -21,6 +23,17 @@ const doc = loadedDoc();
 const ops = docOperations(doc);
 const paths = [...new Set(ops.map((o) => o.path))];
 const PROBE_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/** A regular expression matching the concrete paths of a document path template. */
+function templatePattern(docPath: string): RegExp {
+  const escaped = docPath.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${escaped.replace(/\{[^}]+\}/g, '[^/]+')}$`);
+}
+
+/** True when the concrete path of `docPath` also fits another documented path template. */
+function ambiguous(url: string, docPath: string): boolean {
+  return paths.some((p) => p !== docPath && templatePattern(p).test(url));
+}
 
 let s: Scenario;
 const concrete = new Map<string, string>();
@@ -42,48 +55,63 @@ beforeAll(async () => {
 });
 
 describe.concurrent(
-  'a method the document does not list, sent to a documented path, answers 404 or 405',
+  'a method the document does not list, sent to a documented path, answers 405 method_not_allowed',
   () => {
     for (const p of paths) {
       const documented = ops.filter((o) => o.path === p).map((o) => o.method.toUpperCase());
       const others = PROBE_METHODS.filter((m) => !documented.includes(m) && !(m === 'HEAD'));
-      it.each(others)(`%s ${p} (documented: ${documented.join(', ')})`, async (method) => {
-        const res = await api.raw(method, await concretePath(p), { as: s.w.owner });
-        expectStatus(res, [404, 405]);
-        if (res.status === 405 && res.headers['allow']) {
-          const allow = res.headers['allow'].split(',').map((x) => x.trim().toUpperCase());
-          expect(allow, `Allow of ${method} ${p}`).toEqual(expect.arrayContaining(documented));
-        }
-      });
+      for (const method of others) {
+        it(`${method} ${p} (documented: ${documented.join(', ')})`, async (ctx) => {
+          const url = await concretePath(p);
+          const res = await api.raw(method, url, { as: s.w.owner });
+          if (ambiguous(url, p)) {
+            // e.g. PATCH /api/residences/join/ also reads as PATCH /api/residences/{id}/
+            expectStatus(res, [404, 405]);
+          } else {
+            provesIn(ctx, 's1.wrong-method', 's1.error.method-not-allowed');
+            expectError(res, 405, 'method_not_allowed');
+          }
+          if (res.status === 405 && res.headers['allow']) {
+            const allow = res.headers['allow'].split(',').map((x) => x.trim().toUpperCase());
+            expect(allow, `Allow of ${method} ${p}`).toEqual(expect.arrayContaining(documented));
+          }
+        });
+      }
     }
   },
 );
 
 describe.concurrent('HEAD on a GET path is served like GET, without a body (§1)', () => {
   const getPaths = ops.filter((o) => o.method === 'get').map((o) => o.path);
-  it.each(getPaths)('HEAD %s', async (p) => {
-    const url = await concretePath(p);
-    const query =
-      p === '/api/notifications/schedule/' || /schedule/.test(p)
-        ? { from: new Date().toISOString(), to: new Date(Date.now() + 86_400_000).toISOString() }
-        : undefined;
-    const as = p === '/api/static_data/' ? null : s.w.owner;
-    const get = await api.raw('GET', url, { as, query });
-    const head = await api.raw('HEAD', url, { as, query });
-    expect(head.status, head.curl).toBe(get.status);
-    expect(head.headers['content-type'], head.curl).toBe(get.headers['content-type']);
-    expect(head.bytes.length, 'HEAD answers without a body').toBe(0);
-  });
+  for (const p of getPaths) {
+    it(`HEAD ${p}`, async (ctx) => {
+      provesIn(ctx, 's1.head');
+      const url = await concretePath(p);
+      const query =
+        p === '/api/notifications/schedule/' || /schedule/.test(p)
+          ? { from: new Date().toISOString(), to: new Date(Date.now() + 86_400_000).toISOString() }
+          : undefined;
+      const as = p === '/api/static_data/' ? null : s.w.owner;
+      const get = await api.raw('GET', url, { as, query });
+      const head = await api.raw('HEAD', url, { as, query });
+      expect(head.status, head.curl).toBe(get.status);
+      expect(head.headers['content-type'], head.curl).toBe(get.headers['content-type']);
+      expect(head.bytes.length, 'HEAD answers without a body').toBe(0);
+    });
+  }
 });
 
 describe.concurrent('a documented path without its trailing slash answers 404 (§1)', () => {
   const byPath = new Map<string, string>();
   for (const o of ops) if (!byPath.has(o.path) || o.method === 'get') byPath.set(o.path, o.method);
-  it.each([...byPath])('%s without the slash (%s)', async (p, method) => {
-    const url = (await concretePath(p)).replace(/\/$/, '');
-    const res = await api.raw(method, url, { as: s.w.owner });
-    expectStatus(res, 404);
-  });
+  for (const [p, method] of byPath) {
+    it(`${p} without the slash (${method})`, async (ctx) => {
+      provesIn(ctx, 's1.no-trailing-slash-404', 's1.error.not-found');
+      const url = (await concretePath(p)).replace(/\/$/, '');
+      const res = await api.raw(method, url, { as: s.w.owner });
+      expectError(res, 404, 'not_found');
+    });
+  }
 });
 
 interface ClientRoute {

@@ -10,6 +10,7 @@ import type { CallOptions } from '../fixtures/harness/client.ts';
 import { fc, fcAssert } from '../fixtures/harness/fc.ts';
 import { OP_NAMES, hasOp } from '../fixtures/harness/operations.ts';
 import type { OpName } from '../fixtures/harness/operations.ts';
+import { proves } from '../fixtures/harness/rules.ts';
 import { PDF } from '../fixtures/harness/samples.ts';
 import {
   READBACK,
@@ -71,6 +72,7 @@ describe('schema-breaking JSON bodies answer a documented 4xx and change nothing
   for (const name of jsonBodyOps) {
     const op = api.op(name);
     it(`${name} (${op.method.toUpperCase()} ${op.template}) rejects bodies its schema rejects`, async () => {
+      proves('s1.no-5xx');
       const base = await shapeOf(name, s);
       const rb = requestBody(op)!;
       const body = (base.rawBody ? JSON.parse(String(base.rawBody.content)) : base.body) as Record<
@@ -94,6 +96,7 @@ describe('schema-breaking query parameters answer a documented 4xx (unknown ones
   for (const name of queryOps) {
     const op = api.op(name);
     it(`${name} (${op.method.toUpperCase()} ${op.template}) rejects query values its schema rejects`, async () => {
+      proves('s1.no-5xx');
       const base = await shapeOf(name, s);
       const q = (base.query ?? {}) as Record<string, string | number>;
       const mutations = breakingQueries(queryParameters(op), q);
@@ -103,6 +106,7 @@ describe('schema-breaking query parameters answer a documented 4xx (unknown ones
     });
 
     it(`${name} ignores an unknown query parameter`, async () => {
+      proves('s10.unknown-query');
       const base = await shapeOf(name, s);
       const res = await api.call(name, {
         ...base,
@@ -115,13 +119,14 @@ describe('schema-breaking query parameters answer a documented 4xx (unknown ones
 });
 
 describe('broken multipart uploads answer 400 (§7, §10)', () => {
-  const docCases: [string, (s: Scenario) => CallOptions['multipart']][] = [
+  const docCases: [string, (s: Scenario) => CallOptions['multipart'], string[]][] = [
     [
       'a missing title',
       (s) => ({
         fields: { residence_id: s.w.residence.id, document_type: 'manual' },
         files: { file: { content: PDF, filename: 'a.pdf', contentType: 'application/pdf' } },
       }),
+      [],
     ],
     [
       'an unlisted document_type',
@@ -129,6 +134,7 @@ describe('broken multipart uploads answer 400 (§7, §10)', () => {
         fields: { residence_id: s.w.residence.id, title: 'x', document_type: 'not_a_listed_value' },
         files: { file: { content: PDF, filename: 'a.pdf', contentType: 'application/pdf' } },
       }),
+      [],
     ],
     [
       'a residence_id that is not an integer',
@@ -136,10 +142,12 @@ describe('broken multipart uploads answer 400 (§7, §10)', () => {
         fields: { residence_id: 'abc', title: 'x', document_type: 'manual' },
         files: { file: { content: PDF, filename: 'a.pdf', contentType: 'application/pdf' } },
       }),
+      [],
     ],
     [
       'no file part',
       (s) => ({ fields: { residence_id: s.w.residence.id, title: 'x', document_type: 'manual' } }),
+      [],
     ],
     [
       'the file sent as a text field (no filename)',
@@ -151,6 +159,7 @@ describe('broken multipart uploads answer 400 (§7, §10)', () => {
           file: 'not a file',
         },
       }),
+      ['s10.multipart.file-as-text'],
     ],
     [
       'an empty file',
@@ -160,6 +169,7 @@ describe('broken multipart uploads answer 400 (§7, §10)', () => {
           file: { content: Buffer.alloc(0), filename: 'a.pdf', contentType: 'application/pdf' },
         },
       }),
+      ['s7.upload.empty'],
     ],
     [
       'a residence the caller cannot see',
@@ -167,12 +177,14 @@ describe('broken multipart uploads answer 400 (§7, §10)', () => {
         fields: { residence_id: s.w.foreign.id, title: 'x', document_type: 'manual' },
         files: { file: { content: PDF, filename: 'a.pdf', contentType: 'application/pdf' } },
       }),
+      ['s1.invisible.residence'],
     ],
   ];
-  for (const [what, make] of docCases) {
+  for (const [what, make, rules] of docCases) {
     it.skipIf(!hasOp('createDocument'))(
       `createDocument with ${what} answers 400 and stores nothing`,
       async () => {
+        proves('s1.error.validation-error', ...rules);
         const before = await READBACK.createDocument!(s, {});
         const res = await api.call('createDocument', { as: s.w.owner, multipart: make(s) });
         expect(
@@ -184,14 +196,19 @@ describe('broken multipart uploads answer 400 (§7, §10)', () => {
       },
     );
   }
-  const imageCases: [string, CallOptions['multipart']][] = [
-    ['no image part', { fields: { caption: 'x' } }],
-    ['the image sent as a text field (no filename)', { fields: { image: 'not a file' } }],
+  const imageCases: [string, CallOptions['multipart'], string[]][] = [
+    ['no image part', { fields: { caption: 'x' } }, []],
+    [
+      'the image sent as a text field (no filename)',
+      { fields: { image: 'not a file' } },
+      ['s10.multipart.image-as-text'],
+    ],
   ];
-  for (const [what, multipart] of imageCases) {
+  for (const [what, multipart, rules] of imageCases) {
     it.skipIf(!usable('uploadCompletionImage'))(
       `uploadCompletionImage with ${what} answers 400`,
       async () => {
+        proves('s1.error.validation-error', ...rules);
         const res = await api.call('uploadCompletionImage', {
           as: s.w.owner,
           path: { id: s.completion.id },

@@ -10,6 +10,7 @@ import type { CallOptions } from '../fixtures/harness/client.ts';
 import { fc, fcAssert } from '../fixtures/harness/fc.ts';
 import { OP_NAMES } from '../fixtures/harness/operations.ts';
 import type { OpName } from '../fixtures/harness/operations.ts';
+import { provesIn } from '../fixtures/harness/rules.ts';
 import { runId } from '../fixtures/harness/run.ts';
 import { sharedScenario, shapeOf, usable, webhookRequest } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
@@ -65,7 +66,8 @@ const queryOps = OP_NAMES.filter((n) => usable(n) && queryParameters(api.op(n)).
 describe.concurrent('schema-valid bodies never get a 5xx or an undocumented answer', () => {
   for (const name of bodyOps) {
     const op = api.op(name);
-    it(`${name} (${op.method.toUpperCase()} ${op.template})`, async () => {
+    it(`${name} (${op.method.toUpperCase()} ${op.template})`, async (ctx) => {
+      provesIn(ctx, 's1.no-5xx');
       const base = await shapeOf(name, s);
       const arb = validArbitrary(requestBody(op)!.schema, hints(s));
       await fcAssert(
@@ -85,7 +87,8 @@ describe.concurrent('schema-valid bodies never get a 5xx or an undocumented answ
 describe.concurrent('schema-valid queries never get a 5xx or an undocumented answer', () => {
   for (const name of queryOps) {
     const op = api.op(name);
-    it(`${name} (${op.method.toUpperCase()} ${op.template})`, async () => {
+    it(`${name} (${op.method.toUpperCase()} ${op.template})`, async (ctx) => {
+      provesIn(ctx, 's1.no-5xx');
       const base = await shapeOf(name, s);
       const params = queryParameters(op);
       const schema = {

@@ -8,6 +8,7 @@ import { beforeAll, describe, it } from 'vitest';
 import { api, expectError } from '../fixtures/harness/client.ts';
 import { newUser } from '../fixtures/harness/factories.ts';
 import { OP_NAMES, hasOp, loadedDoc } from '../fixtures/harness/operations.ts';
+import { provesIn } from '../fixtures/harness/rules.ts';
 import { sharedScenario, shapeOf } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 import { isSecured } from '../fixtures/harness/spec.ts';
@@ -24,7 +25,8 @@ beforeAll(async () => {
 describe.concurrent('every authenticated operation rejects an unknown X-Timezone with 400', () => {
   for (const name of secured) {
     const op = api.op(name);
-    it(`${name} (${op.method.toUpperCase()} ${op.template}) with X-Timezone: Mars/Olympus_Mons`, async () => {
+    it(`${name} (${op.method.toUpperCase()} ${op.template}) with X-Timezone: Mars/Olympus_Mons`, async (ctx) => {
+      provesIn(ctx, 's10.tz.every-operation', 's2.tz.unknown', 's1.error.validation-error');
       const shape = await shapeOf(name, s);
       const as = name === 'logout' ? await newUser({ name: 'tz-logout' }) : shape.as;
       const path = op.ourParams.length

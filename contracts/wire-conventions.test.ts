@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { api, expectError, expectStatus } from '../fixtures/harness/client.ts';
 import type { CallOptions } from '../fixtures/harness/client.ts';
 import { OP_NAMES, hasOp } from '../fixtures/harness/operations.ts';
+import { proves, provesIn } from '../fixtures/harness/rules.ts';
 import { sharedScenario, shapeOf, signWebhook, usable } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 import { requestBody } from '../fixtures/harness/schema-data.ts';
@@ -27,7 +28,10 @@ describe.concurrent('a body of another content type than the operation takes ans
     const other: NonNullable<CallOptions['rawBody']> = /json/.test(takes)
       ? { content: 'title=not json', contentType: 'text/plain' }
       : { content: '{"title":"not multipart"}', contentType: 'application/json' };
-    it(`${name} (${op.method.toUpperCase()} ${op.template}) takes ${takes}: ${other.contentType} → 415`, async () => {
+    it(`${name} (${op.method.toUpperCase()} ${op.template}) takes ${takes}: ${other.contentType} → 415`, async (ctx) => {
+      provesIn(ctx, 's1.content-type-415', 's1.error.unsupported-media-type');
+      // a signed webhook whose text/plain body is not JSON either: 415 comes before 400 (§10)
+      if (name === 'subscriptionWebhook') provesIn(ctx, 's10.webhook.content-type');
       const shape = await shapeOf(name, s);
       const res = await api.call(name, {
         as: shape.as,
@@ -54,17 +58,19 @@ describe.runIf(hasOp('getStaticData'))(
     });
 
     it('sends an ETag', () => {
+      proves('s8.etag');
       expect(etag).toMatch(/^(W\/)?"[^"]*"$/);
     });
 
-    const variants: [string, (e: string) => string][] = [
-      ['its own ETag', (e) => e],
-      ['the weak form of its ETag', (e) => (e.startsWith('W/') ? e : `W/${e}`)],
-      ['*', () => '*'],
-      ['a list containing its ETag', (e) => `"nope", ${e}`],
+    const variants: [string, (e: string) => string, string][] = [
+      ['its own ETag', (e) => e, 's8.if-none-match'],
+      ['the weak form of its ETag', (e) => (e.startsWith('W/') ? e : `W/${e}`), 's10.inm.weak'],
+      ['*', () => '*', 's10.inm.star'],
+      ['a list containing its ETag', (e) => `"nope", ${e}`, 's10.inm.list'],
     ];
-    for (const [what, make] of variants) {
+    for (const [what, make, rule] of variants) {
       it(`answers 304 without a body to If-None-Match: ${what}`, async () => {
+        proves(rule);
         const res = await api.call('getStaticData', { headers: { 'If-None-Match': make(etag) } });
         expectStatus(res, 304);
         expect(res.bytes.length).toBe(0);
@@ -72,6 +78,7 @@ describe.runIf(hasOp('getStaticData'))(
     }
 
     it('answers 200 with the data to an If-None-Match that does not match', async () => {
+      proves('s8.if-none-match');
       const res = await api.call('getStaticData', {
         headers: { 'If-None-Match': '"certainly-not-it"' },
       });

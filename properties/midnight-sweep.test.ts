@@ -11,6 +11,7 @@ import { newResidence, newUser, type Actor } from '../fixtures/harness/factories
 import { proves } from '../fixtures/harness/rules.ts';
 import { tagged } from '../fixtures/harness/run.ts';
 import { ALL_ZONES, zoneTraits } from '../fixtures/arbitraries/zones.ts';
+import { targetAcceptsZone } from '../fixtures/arbitraries/targetZones.ts';
 import { addDays, localDate } from '../fixtures/oracles/calendar.ts';
 import { categorise, type TaskFacts } from '../fixtures/oracles/categorise.ts';
 
@@ -83,9 +84,14 @@ describe('midnight sweep (§2, §5.3): zones within ±60 min of local midnight n
     expect(sweep.length).toBeGreaterThan(0);
   });
 
-  it.each(sweep)(
+  it.for(sweep)(
     'in $zone, tasks due yesterday, today, tomorrow, the day after land in overdue, due_soon, due_soon, upcoming (days=1)',
-    async ({ zone, local }) => {
+    async ({ zone, local }, ctx) => {
+      // A zone newer than the target's tz database (400 on X-Timezone) is not judged.
+      if (!(await targetAcceptsZone(owner, zone))) {
+        ctx.skip(`the target's tz database lacks ${zone}`);
+        return;
+      }
       proves(
         's2.today',
         's2.calendar-days',

@@ -26,6 +26,7 @@ import {
   instantNearTransitionArb,
 } from '../fixtures/arbitraries/instants.ts';
 import { zoneArb } from '../fixtures/arbitraries/zones.ts';
+import { targetAcceptsZone } from '../fixtures/arbitraries/targetZones.ts';
 import { addDays, localDate } from '../fixtures/oracles/calendar.ts';
 import { nextDueDate, nextDueFromCompletions } from '../fixtures/oracles/nextDueDate.ts';
 
@@ -83,6 +84,7 @@ describe('recurrence (§5.2) against the live target', () => {
     });
     await fcAssert(
       fc.asyncProperty(near, recurringFrequencyArb(), async ({ zone, instant }, frequency) => {
+        fc.pre(await targetAcceptsZone(owner, zone));
         const task = await createTask(frequency, null);
         await completeAt(task.id, instant, zone);
         const got = await getTask(task.id, zone);
@@ -103,6 +105,7 @@ describe('recurrence (§5.2) against the live target', () => {
         recurringFrequencyArb(),
         async ({ transition, instant, label }, frequency) => {
           const zone = transition.zone;
+          fc.pre(await targetAcceptsZone(owner, zone));
           const task = await createTask(frequency, null);
           await completeAt(task.id, instant, zone);
           const got = await getTask(task.id, zone);
@@ -131,6 +134,7 @@ describe('recurrence (§5.2) against the live target', () => {
     proves('s5.2.next-due.latest', 's5.2.next-due.backdated');
     await fcAssert(
       fc.asyncProperty(historyArb, async ({ zone, frequency, instants }) => {
+        fc.pre(await targetAcceptsZone(owner, zone));
         const task = await createTask(frequency, null);
         const done: { completed_at: number; zone: string }[] = [];
         for (const instant of instants) {
@@ -151,6 +155,7 @@ describe('recurrence (§5.2) against the live target', () => {
     proves('s5.2.undo.recurring', 's5.2.undo.recurring-none', 's5.2.delete');
     await fcAssert(
       fc.asyncProperty(historyArb, async ({ zone, frequency, instants, deleteOrder }) => {
+        fc.pre(await targetAcceptsZone(owner, zone));
         const task = await createTask(frequency, null);
         let left: { id: number; completed_at: number; zone: string }[] = [];
         for (const instant of instants) {
@@ -189,6 +194,7 @@ describe('recurrence (§5.2) against the live target', () => {
         fc.boolean(),
         fc.integer({ min: 1, max: 600 }),
         async (zone, frequency, dueOffset, withEarlier, daysAgo) => {
+          fc.pre(await targetAcceptsZone(owner, zone));
           const dayBefore = localDate(Date.now(), zone);
           const task = await createTask(
             frequency,

@@ -23,6 +23,7 @@ import {
   type Transition,
 } from '../fixtures/arbitraries/transitions.ts';
 import { zoneArb } from '../fixtures/arbitraries/zones.ts';
+import { targetAcceptsZone } from '../fixtures/arbitraries/targetZones.ts';
 import { addDays, daysBetween, localDate } from '../fixtures/oracles/calendar.ts';
 import {
   compareItems,
@@ -124,6 +125,7 @@ function windowOf(s: Scenario): { from: number; to: number } {
 
 async function run(s: Scenario): Promise<Outcome> {
   const zone = s.transition.zone;
+  fc.pre(await targetAcceptsZone(owner, zone));
   const ids = await staticIds();
   const anchor = localDate(s.transition.at, zone);
   const tasks: Outcome['tasks'] = [];
@@ -411,6 +413,7 @@ describe('reminder schedule (§6) over DST transitions, against the live target'
         ),
         zoneArb(),
         async (from, length, zone) => {
+          fc.pre(await targetAcceptsZone(owner, zone));
           const res = await api.call('getNotificationSchedule', {
             as: owner,
             query: {
@@ -423,6 +426,54 @@ describe('reminder schedule (§6) over DST transitions, against the live target'
         },
       ),
       { name: 'schedule: window refused', numRuns: 10 },
+    );
+  });
+
+  it('answers {timezone, items: [{kind, task_id, local_date, fire_at}]}', async () => {
+    proves('s6.schedule.shape');
+    const user = await newUser({ name: 'schedule-shape' });
+    const own = await newResidence(user);
+    const allOn = { task_reminders: true, overdue_reminders: true, daily_digest: true };
+    expectStatus(await api.call('updateNotificationPreferences', { as: user, body: allOn }), 200);
+    await fcAssert(
+      fc.asyncProperty(
+        zoneArb(),
+        fc.integer({ min: -3 * DAY, max: 3 * DAY }),
+        fc.integer({ min: 2 * DAY, max: 62 * DAY }),
+        async (zone, shift, span) => {
+          fc.pre(await targetAcceptsZone(user, zone));
+          const from = Date.now() + shift;
+          // a task due the day after `from`: its due-soon reminder of that day is in the window
+          await newTask(user, own.id, { due_date: addDays(localDate(from, zone), 1) });
+          const res = await api.call('getNotificationSchedule', {
+            as: user,
+            query: { from: new Date(from).toISOString(), to: new Date(from + span).toISOString() },
+            timezone: zone,
+          });
+          expectStatus(res, 200);
+          expect(Object.keys(res.body)).toEqual(expect.arrayContaining(['timezone', 'items']));
+          expect(res.body.timezone).toBe(zone);
+          const items: ScheduleItem[] = res.body.items;
+          expect(Array.isArray(items)).toBe(true);
+          expect(items.some((i) => i.kind === 'daily_digest')).toBe(true);
+          expect(items.some((i) => i.kind !== 'daily_digest')).toBe(true);
+          for (const i of items) {
+            const what = JSON.stringify(i);
+            expect(Object.keys(i).sort(), what).toEqual([
+              'fire_at',
+              'kind',
+              'local_date',
+              'task_id',
+            ]);
+            expect(['daily_digest', 'task_due_soon', 'task_overdue'], what).toContain(i.kind);
+            if (i.kind === 'daily_digest') expect(i.task_id, what).toBeNull();
+            else expect(Number.isInteger(i.task_id) && (i.task_id as number) > 0, what).toBe(true);
+            expect(i.local_date, what).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+            expect(i.fire_at, what).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
+          }
+        },
+      ),
+      { name: 'schedule: answer shape', numRuns: 8 },
     );
   });
 

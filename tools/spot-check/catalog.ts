@@ -509,8 +509,6 @@ export const FAULTS: Fault[] = [
     area: 'authz',
     description: 'joining ignores the share code expiry: a code stays valid forever',
     projects: ['authz'],
-    // a short lifetime, so that a suite can watch a code expire within its run
-    env: { CASERA_SHARE_CODE_TTL_SECONDS: '3' },
     edits: [
       {
         file: RESIDENCES,

@@ -37,6 +37,8 @@ export async function runSuites(opts: {
   env: Record<string, string>;
   workDir: string;
   timeoutSeconds: number;
+  /** Only these test files (paths relative to the package root). */
+  files?: string[];
 }): Promise<SuiteOutcome> {
   await mkdir(opts.workDir, { recursive: true });
   const outFile = path.join(opts.workDir, 'vitest.json');
@@ -50,6 +52,7 @@ export async function runSuites(opts: {
     `--outputFile.json=${outFile}`,
   ];
   for (const p of opts.projects) args.push(`--project=${p}`);
+  args.push(...(opts.files ?? []));
   // Its own process group, so a timeout also ends vitest's worker processes (not only vitest).
   const child = spawn(process.execPath, args, {
     cwd: ROOT,

@@ -1,5 +1,5 @@
 /**
- * npm run spot-check [-- --faults a,b] [--ci] [--jobs N] [--projects p,q] [--no-baseline] [--list]
+ * npm run spot-check [-- --faults a,b] [--ci] [--jobs N] [--projects p,q] [--no-baseline] [--no-confirm] [--list]
  * npm run spot-check -- --manifest external.json      (a real API: apply/revert/restart commands)
  *
  * Plants each fault of the catalog in a copy of the reference target, boots it, runs the suites against it
@@ -10,6 +10,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { SHORT_WINDOW_PROJECTS, shortWindowsEnv } from '../../fixtures/harness/short-windows.ts';
 import { start } from '../../fixtures/reference-api/start.ts';
 import { prepareFaultyCopy, REFERENCE_DIR, WORK_DIR } from './apply-fault.ts';
 import { FAULTS } from './catalog.ts';
@@ -27,6 +28,7 @@ const { values: args } = parseArgs({
     jobs: { type: 'string' },
     projects: { type: 'string' },
     'no-baseline': { type: 'boolean', default: false },
+    'no-confirm': { type: 'boolean', default: false },
     list: { type: 'boolean', default: false },
     manifest: { type: 'string' },
     timeout: { type: 'string', default: '300' },
@@ -41,6 +43,58 @@ function suiteEnv(workDir: string): Record<string, string> {
     CASERA_RULE_GATE: 'off',
     CASERA_REPORTS_DIR: path.join(workDir, 'reports'),
     CASERA_SPOT_CHECK: '1',
+  };
+}
+
+interface Booted {
+  /** What the suites need to address the target(s). */
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots a copy of the target (`dir`) for the suites, plus – when a selected project has tests
+ * that address the short-window target (authz/expiry, lifecycle/idempotency) – a second copy of
+ * the SAME code started with windows of seconds, so expiry bugs are observable within the run
+ * (the suites skip those tests when CASERA_API_URL is set without CASERA_SHORT_WINDOWS_URL).
+ */
+async function bootTargets(
+  dir: string,
+  workDir: string,
+  projects: string[],
+  faultEnv: Record<string, string> = {},
+): Promise<Booted> {
+  const logFile = path.join(workDir, 'target.log');
+  const wantsShort = projects.some((p) => SHORT_WINDOW_PROJECTS.includes(p));
+  const [main, short] = await Promise.allSettled([
+    start({ dir, logFile, env: faultEnv }),
+    wantsShort
+      ? start({
+          dir,
+          logFile: path.join(workDir, 'target-short.log'),
+          env: { ...faultEnv, ...shortWindowsEnv() },
+        })
+      : Promise.resolve(null),
+  ]);
+  if (main.status === 'rejected' || short.status === 'rejected') {
+    if (main.status === 'fulfilled') await main.value.close();
+    if (short.status === 'fulfilled') await short.value?.close();
+    const err = (
+      main.status === 'rejected' ? main.reason : (short as PromiseRejectedResult).reason
+    ) as Error;
+    throw err;
+  }
+  return {
+    env: {
+      ...faultEnv,
+      CASERA_API_URL: main.value.url,
+      CASERA_SPEC: path.join(dir, 'docs/openapi.yaml'),
+      CASERA_LOG_FILE: logFile,
+      ...(short.value ? { CASERA_SHORT_WINDOWS_URL: short.value.url } : {}),
+    },
+    close: async () => {
+      await Promise.all([main.value.close(), short.value?.close()]);
+    },
   };
 }
 
@@ -69,10 +123,10 @@ async function runEmbedded(fault: Fault | null): Promise<KillRow> {
   } catch (err) {
     return row('error', null, (err as Error).message);
   }
-  const logFile = path.join(workDir, 'target.log');
-  let target: Awaited<ReturnType<typeof start>>;
+  const projects = projectOverride ?? fault?.projects ?? SUITE_PROJECTS;
+  let targets: Booted;
   try {
-    target = await start({ dir, logFile, env: fault?.env });
+    targets = await bootTargets(dir, workDir, projects, fault?.env);
   } catch (err) {
     return row(
       'error',
@@ -82,21 +136,57 @@ async function runEmbedded(fault: Fault | null): Promise<KillRow> {
   }
   try {
     const outcome = await runSuites({
-      projects: projectOverride ?? fault?.projects ?? SUITE_PROJECTS,
+      projects,
       workDir,
       timeoutSeconds,
-      env: {
-        ...suiteEnv(workDir),
-        ...(fault?.env ?? {}),
-        CASERA_API_URL: target.url,
-        CASERA_SPEC: path.join(dir, 'docs/openapi.yaml'),
-        CASERA_LOG_FILE: logFile,
-      },
+      env: { ...suiteEnv(workDir), ...targets.env },
     });
-    if (outcome.failed) return row('killed', outcome.firstFailure, outcome.failureMessage);
+    if (outcome.failed) {
+      const suspect = fault ? await alsoFailsUnpatched(fault, outcome.firstFailure) : null;
+      if (suspect) return row('error', outcome.firstFailure, suspect);
+      return row('killed', outcome.firstFailure, outcome.failureMessage);
+    }
     return row(outcome.infraError ? 'error' : 'survived', null, outcome.infraError);
   } finally {
-    await target.close();
+    await targets.close();
+  }
+}
+
+/**
+ * A kill counts only if the test file that failed passes on the unpatched target: the suites change
+ * while the catalog runs (a new test failing on the reference would otherwise "kill" every fault).
+ * Returns why the kill is not credible, or null. Skipped with --no-confirm.
+ */
+async function alsoFailsUnpatched(
+  fault: Fault,
+  firstFailure: string | null,
+): Promise<string | null> {
+  if (args['no-confirm'] || !firstFailure) return null;
+  const file = firstFailure.split(' > ')[0].replace(/ \(file setup\)$/, '');
+  const workDir = path.join(WORK_DIR, `${fault.id}-confirm`);
+  await rm(workDir, { recursive: true, force: true });
+  await mkdir(workDir, { recursive: true });
+  const projects = projectOverride ?? fault.projects ?? SUITE_PROJECTS;
+  let targets: Booted;
+  try {
+    targets = await bootTargets(REFERENCE_DIR, workDir, projects, fault.env);
+  } catch (err) {
+    return `the unpatched target did not start for the confirmation: ${(err as Error).message.slice(0, 200)}`;
+  }
+  try {
+    const outcome = await runSuites({
+      projects,
+      files: [file],
+      workDir,
+      timeoutSeconds,
+      env: { ...suiteEnv(workDir), ...targets.env },
+    });
+    if (outcome.failed) {
+      return `not a kill: ${file} also fails on the unpatched target (${outcome.firstFailure}): fix the suite or the target first`;
+    }
+    return null;
+  } finally {
+    await targets.close();
   }
 }
 

@@ -1,0 +1,154 @@
+/**
+ * §8 static data and §10's If-None-Match convention: GET /api/static_data/ needs no token,
+ * answers the five lookup lists (frequencies with their intervals, §5.2), sends an ETag, and
+ * answers 304 without a body to an If-None-Match that matches it (RFC 9110: `*`, any tag of a
+ * list, weak comparison).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { api, expectStatus } from '../fixtures/harness/client.ts';
+import type { ApiResponse } from '../fixtures/harness/client.ts';
+import { hasOp } from '../fixtures/harness/operations.ts';
+import { proves } from '../fixtures/harness/rules.ts';
+
+const LISTS = [
+  'residence_types',
+  'task_categories',
+  'task_priorities',
+  'task_frequencies',
+  'document_types',
+] as const;
+
+/** §5.2: each frequency's interval (days or calendar months); once and custom have neither. */
+const INTERVALS: Record<string, { days: number | null; months: number | null }> = {
+  once: { days: null, months: null },
+  daily: { days: 1, months: null },
+  weekly: { days: 7, months: null },
+  biweekly: { days: 14, months: null },
+  monthly: { days: null, months: 1 },
+  quarterly: { days: null, months: 3 },
+  semiannually: { days: null, months: 6 },
+  annually: { days: null, months: 12 },
+  custom: { days: null, months: null },
+};
+
+/** An ETag (RFC 9110 entity-tag): optional `W/` then a quoted opaque tag. */
+const ENTITY_TAG = /^(W\/)?"[\x21\x23-\x7e\x80-\xff]*"$/;
+
+/** The opaque part of an entity tag, without `W/` (weak comparison looks only at it). */
+const opaque = (tag: string) => tag.replace(/^W\//, '');
+
+describe.runIf(hasOp('getStaticData'))('GET /api/static_data/ (§8)', () => {
+  let first: ApiResponse;
+  let etag = '';
+  beforeAll(async () => {
+    first = expectStatus(await api.call('getStaticData', { as: null }), 200);
+    etag = first.headers['etag'] ?? '';
+  });
+
+  it('answers 200 with the data to a request without a token', async () => {
+    proves('s8.no-token');
+    const res = await api.call('getStaticData', { as: null });
+    expectStatus(res, 200);
+    for (const list of LISTS) expect(Array.isArray(res.body[list]), list).toBe(true);
+    expect(res.body.task_frequencies.length).toBeGreaterThan(0);
+  });
+
+  it('answers the five lookup lists, each a list of {id, name} with distinct positive ids and names', () => {
+    proves('s8.shape');
+    expect(Object.keys(first.body).sort()).toEqual([...LISTS].sort());
+    for (const list of LISTS) {
+      const items = first.body[list] as { id: unknown; name: unknown }[];
+      expect(Array.isArray(items), list).toBe(true);
+      expect(items.length, `${list} is empty`).toBeGreaterThan(0);
+      for (const item of items) {
+        expect(Number.isSafeInteger(item.id) && (item.id as number) >= 1, `${list} id`).toBe(true);
+        expect(typeof item.name === 'string' && item.name.trim() !== '', `${list} name`).toBe(true);
+      }
+      expect(new Set(items.map((i) => i.id)).size, `${list}: duplicate ids`).toBe(items.length);
+      expect(new Set(items.map((i) => i.name)).size, `${list}: duplicate names`).toBe(items.length);
+    }
+  });
+
+  it('lists every frequency of §5.2 with its interval in days or in calendar months', () => {
+    proves('s8.frequency-intervals');
+    const items = first.body.task_frequencies as {
+      name: string;
+      interval_days?: number | null;
+      interval_months?: number | null;
+    }[];
+    const got = Object.fromEntries(
+      items.map((f) => [
+        f.name,
+        { days: f.interval_days ?? null, months: f.interval_months ?? null },
+      ]),
+    );
+    for (const [name, want] of Object.entries(INTERVALS)) {
+      expect(got[name], `frequency ${name}`).toEqual(want);
+    }
+  });
+
+  it('sends an ETag (an RFC 9110 entity-tag)', () => {
+    proves('s8.etag');
+    expect(etag).toMatch(ENTITY_TAG);
+    expect(first.body.task_frequencies.length).toBeGreaterThan(0);
+  });
+
+  it('sends the same ETag for the same data', async () => {
+    proves('s8.etag');
+    const again = expectStatus(await api.call('getStaticData', { as: null }), 200);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers['etag']).toBe(etag);
+  });
+
+  async function conditional(ifNoneMatch: string): Promise<ApiResponse> {
+    return api.call('getStaticData', { as: null, headers: { 'If-None-Match': ifNoneMatch } });
+  }
+
+  function expectNotModified(res: ApiResponse): void {
+    expectStatus(res, 304);
+    expect(res.bytes.length, 'a 304 has no body').toBe(0);
+  }
+
+  it('answers 304 without a body to If-None-Match with its ETag', async () => {
+    proves('s8.if-none-match');
+    expectNotModified(await conditional(etag));
+  });
+
+  it('answers 200 with the data to If-None-Match with another tag', async () => {
+    proves('s8.if-none-match');
+    const other = `"${opaque(etag).slice(1, -1)}-other"`;
+    const res = expectStatus(await conditional(other), 200);
+    expect(res.body).toEqual(first.body);
+  });
+
+  it('answers 304 without a body to If-None-Match: *', async () => {
+    proves('s10.inm.star');
+    expectNotModified(await conditional('*'));
+  });
+
+  it('answers 304 without a body to If-None-Match listing other tags and its ETag', async () => {
+    proves('s10.inm.list');
+    expectNotModified(await conditional(`"casera-not-it-1", W/"casera-not-it-2", ${etag}`));
+  });
+
+  it('answers 304 to If-None-Match listing its ETag first, then other tags', async () => {
+    proves('s10.inm.list');
+    expectNotModified(await conditional(`${etag},"casera-not-it-3"`));
+  });
+
+  it('answers 200 to If-None-Match listing only tags that do not match', async () => {
+    proves('s10.inm.list');
+    const res = expectStatus(await conditional('"casera-not-it-1", W/"casera-not-it-2"'), 200);
+    expect(res.body).toEqual(first.body);
+  });
+
+  it('answers 304 to If-None-Match with the weak form of its ETag (weak comparison)', async () => {
+    proves('s10.inm.weak');
+    expectNotModified(await conditional(`W/${opaque(etag)}`));
+  });
+
+  it('answers 304 to If-None-Match with the strong form of its ETag (weak comparison)', async () => {
+    proves('s10.inm.weak');
+    expectNotModified(await conditional(opaque(etag)));
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * §10 webhook order: signature (401), content type (415), JSON syntax (400), duplicate
+ * `event_id` (200 `duplicate`), then the rest of the body (400). Every request here is signed
+ * with the shared secret over the exact bytes sent, so the signature check passes and the
+ * later checks are what answer; each refused delivery leaves the subscription as it was.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { api, expectDetail, expectError, expectStatus } from '../fixtures/harness/client.ts';
+import type { Actor, ApiResponse } from '../fixtures/harness/client.ts';
+import { newUser } from '../fixtures/harness/factories.ts';
+import { hasOp } from '../fixtures/harness/operations.ts';
+import { proves } from '../fixtures/harness/rules.ts';
+import { signWebhook, webhookEvent, webhookRequest } from '../fixtures/harness/scenario.ts';
+
+/** A user whose subscription no delivery has touched. */
+let quiet: Actor;
+/** A user with one processed renewal (`processed`: its event). */
+let subscriber: Actor;
+let processed: Record<string, unknown>;
+
+async function subscription(user: Actor): Promise<unknown> {
+  return expectStatus(await api.call('getSubscription', { as: user }), 200).body;
+}
+
+/** POST the raw bytes, signed, with the given content type. */
+function deliver(raw: string, contentType: string): Promise<ApiResponse> {
+  return api.call('subscriptionWebhook', {
+    rawBody: { content: raw, contentType },
+    headers: { 'X-Casera-Signature': signWebhook(raw) },
+    retryOn429: false,
+  });
+}
+
+describe.runIf(hasOp('subscriptionWebhook') && hasOp('getSubscription'))(
+  'webhook checks run in order: signature, content type, JSON syntax, duplicate, body (§10)',
+  () => {
+    let quietBefore: unknown;
+    beforeAll(async () => {
+      [quiet, subscriber] = await Promise.all([
+        newUser({ name: 'webhook-quiet' }),
+        newUser({ name: 'webhook-subscriber' }),
+      ]);
+      processed = webhookEvent(subscriber.id);
+      const first = await api.call('subscriptionWebhook', webhookRequest(processed));
+      expectStatus(first, 200);
+      expect(first.body).toEqual({ status: 'processed' });
+      quietBefore = await subscription(quiet);
+    });
+
+    // ── content type (415), after the signature ────────────────────────────────────────────
+    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded']) {
+      it(`a signed, valid event sent as ${contentType} → 415, the subscription unchanged`, async () => {
+        proves('s10.webhook.content-type');
+        const raw = JSON.stringify(webhookEvent(quiet.id));
+        expectError(await deliver(raw, contentType), 415, 'unsupported_media_type');
+        expect(await subscription(quiet)).toEqual(quietBefore);
+      });
+    }
+
+    it('a signed body that is not JSON, sent as text/plain → 415 (content type before JSON syntax)', async () => {
+      proves('s10.webhook.content-type');
+      expectError(
+        await deliver('event_id=1&type=renewed', 'text/plain'),
+        415,
+        'unsupported_media_type',
+      );
+    });
+
+    it('a signed replay of a processed event sent as text/plain → 415, not 200 duplicate', async () => {
+      proves('s10.webhook.content-type');
+      const before = await subscription(subscriber);
+      const res = await deliver(JSON.stringify(processed), 'text/plain');
+      expectError(res, 415, 'unsupported_media_type');
+      expect(await subscription(subscriber)).toEqual(before);
+    });
+
+    // ── JSON syntax (400), after the content type ──────────────────────────────────────────
+    const MALFORMED = ['{"event_id":', 'not json', '{"event_id": "x",}', '[1, 2'];
+    it(`signed malformed JSON bodies (${MALFORMED.map((m) => JSON.stringify(m)).join(', ')}) → 400`, async () => {
+      proves('s10.webhook.json-syntax');
+      for (const raw of MALFORMED) {
+        expectError(await deliver(raw, 'application/json'), 400, 'validation_error');
+      }
+      expect(await subscription(quiet)).toEqual(quietBefore);
+    });
+
+    it('a signed malformed body naming a processed event_id → 400, not 200 duplicate (syntax before duplicate)', async () => {
+      proves('s10.webhook.json-syntax');
+      const raw = `${JSON.stringify(processed).slice(0, -1)},}`;
+      expectError(await deliver(raw, 'application/json'), 400, 'validation_error');
+    });
+
+    // ── the rest of the body (400), last ───────────────────────────────────────────────────
+    const BROKEN: [what: string, field: string, change: Record<string, unknown>][] = [
+      ['an unknown type', 'type', { type: 'subscription.paused' }],
+      ['a user_id that is not an integer', 'user_id', { user_id: 'abc' }],
+      ['a user_id no user has', 'user_id', { user_id: Number.MAX_SAFE_INTEGER }],
+      ['an expires_at that is not an instant', 'expires_at', { expires_at: 'next tuesday' }],
+    ];
+    for (const [what, field, change] of BROKEN) {
+      it(`a signed new event with ${what} → 400 details.${field}, the subscription unchanged`, async () => {
+        proves('s10.webhook.body');
+        const event = { ...webhookEvent(quiet.id), ...change };
+        expectDetail(await api.call('subscriptionWebhook', webhookRequest(event)), field);
+        expect(await subscription(quiet)).toEqual(quietBefore);
+      });
+    }
+
+    it('a signed new event without a type → 400 details.type', async () => {
+      proves('s10.webhook.body');
+      const event: Record<string, unknown> = { ...webhookEvent(quiet.id) };
+      delete event.type;
+      expectDetail(await api.call('subscriptionWebhook', webhookRequest(event)), 'type');
+      expect(await subscription(quiet)).toEqual(quietBefore);
+    });
+  },
+);

@@ -1,0 +1,141 @@
+/**
+ * Notification preferences (§6): a new user's defaults (the contract's values, the hours taken
+ * from TASK_REMINDER_HOUR / OVERDUE_REMINDER_HOUR / DAILY_DIGEST_HOUR, which the harness reads
+ * under the same names as the worker), random PATCHes applied field by field, and the 0–23 hour
+ * range. Every case uses users of its own: preferences are per user.
+ */
+import { describe, expect, it } from 'vitest';
+import { api, expectDetail, expectStatus } from '../fixtures/harness/client.ts';
+import { limits } from '../fixtures/harness/config.ts';
+import { newUser, type Actor } from '../fixtures/harness/factories.ts';
+import { fc, fcAssert } from '../fixtures/harness/fc.ts';
+import { proves } from '../fixtures/harness/rules.ts';
+import { hourArb, preferencesArb } from '../fixtures/arbitraries/domain.ts';
+import {
+  DEFAULT_PREFERENCES,
+  type NotificationPreferences,
+} from '../fixtures/oracles/reminderSchedule.ts';
+
+const HOUR_FIELDS = ['task_reminder_hour', 'overdue_reminder_hour', 'daily_digest_hour'] as const;
+const FLAG_FIELDS = ['task_reminders', 'overdue_reminders', 'daily_digest'] as const;
+const FIELDS = [...FLAG_FIELDS, ...HOUR_FIELDS] as const;
+
+/** The hour env names of §6 and the harness's reading of them (same names, same defaults). */
+const ENV_HOURS = [
+  { env: 'TASK_REMINDER_HOUR', field: 'task_reminder_hour', value: limits.taskReminderHour },
+  {
+    env: 'OVERDUE_REMINDER_HOUR',
+    field: 'overdue_reminder_hour',
+    value: limits.overdueReminderHour,
+  },
+  { env: 'DAILY_DIGEST_HOUR', field: 'daily_digest_hour', value: limits.dailyDigestHour },
+] as const;
+
+const envIsSet = (name: string) => (process.env[name] ?? '') !== '';
+
+/** A newly registered user (a timezone forces registration even with CASERA_USERS). */
+const freshUser = (name: string) => newUser({ name, timezone: 'UTC' });
+
+async function readPrefs(as: Actor): Promise<NotificationPreferences> {
+  return expectStatus(await api.call('getNotificationPreferences', { as }), 200).body;
+}
+
+describe('notification preferences (§6)', () => {
+  it("a new user's preferences are the contract's defaults: every flag on, hours 8 / 9 / 7", async () => {
+    proves('s6.prefs.defaults');
+    // The contract's literal hours hold when the worker's hour variables are unset; a run that
+    // sets them expects those values instead (s6.prefs.env-defaults).
+    const expected: NotificationPreferences = { ...DEFAULT_PREFERENCES };
+    for (const h of ENV_HOURS) if (envIsSet(h.env)) expected[h.field] = h.value;
+    const user = await freshUser('prefs-defaults');
+    const prefs = await readPrefs(user);
+    expect(Object.keys(prefs).sort()).toEqual([...FIELDS].sort());
+    expect(prefs).toEqual(expected);
+  });
+
+  it('the default hours are TASK_REMINDER_HOUR, OVERDUE_REMINDER_HOUR and DAILY_DIGEST_HOUR', async () => {
+    proves('s6.prefs.env-defaults');
+    const user = await freshUser('prefs-env');
+    const prefs = await readPrefs(user);
+    for (const h of ENV_HOURS) {
+      expect(
+        prefs[h.field],
+        `${h.field} defaults to ${h.env}=${h.value}${envIsSet(h.env) ? '' : ' (unset: default)'}`,
+      ).toBe(h.value);
+    }
+  });
+
+  it('PATCH changes exactly the fields sent, answers and keeps the result, per user', async () => {
+    proves('s6.prefs.patch');
+    const patchArb = preferencesArb().chain((full) =>
+      fc
+        .subarray([...FIELDS], { minLength: 1 })
+        .map((keys) => Object.fromEntries(keys.map((k) => [k, full[k]]))),
+    );
+    await fcAssert(
+      fc.asyncProperty(fc.array(patchArb, { minLength: 1, maxLength: 4 }), async (patches) => {
+        const [user, bystander] = await Promise.all([
+          newUser({ name: 'prefs-patch' }),
+          newUser({ name: 'prefs-bystander' }),
+        ]);
+        const untouched = await readPrefs(bystander);
+        let expected = await readPrefs(user);
+        for (const patch of patches) {
+          expected = { ...expected, ...patch };
+          const res = await api.call('updateNotificationPreferences', { as: user, body: patch });
+          expectStatus(res, 200);
+          expect(res.body, `after PATCH ${JSON.stringify(patch)}`).toEqual(expected);
+          expect(await readPrefs(user)).toEqual(expected);
+        }
+        expect(await readPrefs(bystander), "another user's preferences").toEqual(untouched);
+      }),
+      { name: 'preferences: patch merges', numRuns: 10 },
+    );
+  });
+
+  it('every hour 0–23 is accepted', async () => {
+    proves('s6.prefs.hours-range');
+    const user = await newUser({ name: 'prefs-hours' });
+    await fcAssert(
+      fc.asyncProperty(
+        fc.constantFrom(...HOUR_FIELDS),
+        fc.oneof(fc.constantFrom(0, 23), hourArb()),
+        async (field, hour) => {
+          const res = await api.call('updateNotificationPreferences', {
+            as: user,
+            body: { [field]: hour },
+          });
+          expectStatus(res, 200);
+          expect(res.body[field]).toBe(hour);
+        },
+      ),
+      { name: 'preferences: hours in range', numRuns: 15 },
+    );
+  });
+
+  it('an hour outside 0–23 or not an integer → 400 details.<hour field>, nothing changes', async () => {
+    proves('s6.prefs.hours-range');
+    const user = await newUser({ name: 'prefs-bad-hours' });
+    const before = await readPrefs(user);
+    await fcAssert(
+      fc.asyncProperty(
+        fc.constantFrom(...HOUR_FIELDS),
+        fc.oneof(
+          fc.constantFrom(-1, 24),
+          fc.integer({ min: 24, max: 10_000 }),
+          fc.integer({ min: -10_000, max: -1 }),
+          fc.double({ min: 0.01, max: 22.99, noNaN: true }).filter((x) => !Number.isInteger(x)),
+        ),
+        async (field, hour) => {
+          const res = await api.call('updateNotificationPreferences', {
+            as: user,
+            body: { [field]: hour },
+          });
+          expectDetail(res, field);
+          expect(await readPrefs(user)).toEqual(before);
+        },
+      ),
+      { name: 'preferences: hours out of range', numRuns: 20 },
+    );
+  });
+});
