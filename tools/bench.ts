@@ -71,25 +71,26 @@ async function treeRssKiB(rootPid: number): Promise<number> {
   return total;
 }
 
-async function countRequests(dir: string): Promise<number> {
-  let n = 0;
-  const files = await readdir(dir, { recursive: true }).catch(() => [] as string[]);
-  for (const f of files) {
-    if (!/exchanges.*\.jsonl$/.test(String(f))) continue;
-    const text = await readFile(path.join(dir, String(f)), 'utf8');
-    n += text.split('\n').filter(Boolean).length;
-  }
-  return n;
+/** Requests the target served so far: its access lines ("request completed", one per request, §11). */
+async function servedRequests(logFile: string): Promise<number> {
+  const text = await readFile(logFile, 'utf8').catch(() => '');
+  return text.split('\n').filter((l) => l.includes('"msg":"request completed"')).length;
 }
 
 async function benchSuite(suite: string, url: string, logFile: string): Promise<SuiteFigure> {
   const reportsDir = path.join(WORK, suite);
   await rm(reportsDir, { recursive: true, force: true });
   await mkdir(reportsDir, { recursive: true });
+  const servedBefore = await servedRequests(logFile);
   const started = Date.now();
   const child = spawn(
     process.execPath,
-    [path.join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', `--project=${suite}`, '--reporter=dot'],
+    [
+      path.join(ROOT, 'node_modules/vitest/vitest.mjs'),
+      'run',
+      `--project=${suite}`,
+      '--reporter=dot',
+    ],
     {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -109,7 +110,9 @@ async function benchSuite(suite: string, url: string, logFile: string): Promise<
   const exitCode: number = await new Promise((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
   clearInterval(sampler);
   const wallSeconds = (Date.now() - started) / 1000;
-  const requests = await countRequests(reportsDir);
+  // the target's log is flushed asynchronously: give it a moment before counting
+  await new Promise((r) => setTimeout(r, 500));
+  const requests = (await servedRequests(logFile)) - servedBefore;
   return {
     suite,
     wallSeconds,
@@ -141,17 +144,37 @@ async function seedKanban(base: string): Promise<string> {
     email: `${name}@example.test`,
     password: 'bench-password-1',
   });
-  await json(`${base}/api/auth/verify-email/`, 'POST', { code: process.env.CASERA_TEST_CODE ?? '123456' }, token);
-  const residence = await json(`${base}/api/residences/`, 'POST', { name: `[bench] ${name}` }, token);
+  await json(
+    `${base}/api/auth/verify-email/`,
+    'POST',
+    { code: process.env.CASERA_TEST_CODE ?? '123456' },
+    token,
+  );
+  const residence = await json(
+    `${base}/api/residences/`,
+    'POST',
+    { name: `[bench] ${name}` },
+    token,
+  );
   const today = new Date();
   for (let i = 0; i < 40; i++) {
     const due = new Date(today.getTime() + (i - 10) * 86_400_000).toISOString().slice(0, 10);
-    await json(`${base}/api/tasks/`, 'POST', { residence_id: residence.id, title: `bench task ${i}`, due_date: due }, token);
+    await json(
+      `${base}/api/tasks/`,
+      'POST',
+      { residence_id: residence.id, title: `bench task ${i}`, due_date: due },
+      token,
+    );
   }
   return token;
 }
 
-async function ceiling(url: string, endpoint: string, headers: Record<string, string>, duration: number): Promise<CeilingFigure> {
+async function ceiling(
+  url: string,
+  endpoint: string,
+  headers: Record<string, string>,
+  duration: number,
+): Promise<CeilingFigure> {
   const result = await autocannon({ url: `${url}${endpoint}`, connections: 20, duration, headers });
   return {
     endpoint,
@@ -166,9 +189,14 @@ function render(suites: SuiteFigure[], ceilings: CeilingFigure[]): string {
   const hottest = ceilings.find((c) => c.endpoint.startsWith('GET /api/tasks/'));
   const lines = ['# Benchmark (embedded reference target)', ''];
   if (ceilings.length) {
-    lines.push('| target endpoint | requests/s | p99 ms | errors | non-2xx |', '|---|---|---|---|---|');
+    lines.push(
+      '| target endpoint | requests/s | p99 ms | errors | non-2xx |',
+      '|---|---|---|---|---|',
+    );
     for (const c of ceilings)
-      lines.push(`| ${c.endpoint} | ${c.requestsPerSecond.toFixed(0)} | ${c.p99Ms} | ${c.errors} | ${c.non2xx} |`);
+      lines.push(
+        `| ${c.endpoint} | ${c.requestsPerSecond.toFixed(0)} | ${c.p99Ms} | ${c.errors} | ${c.non2xx} |`,
+      );
     lines.push('');
   }
   if (suites.length) {
@@ -177,7 +205,9 @@ function render(suites: SuiteFigure[], ceilings: CeilingFigure[]): string {
       '|---|---|---|---|---|---|---|',
     );
     for (const s of suites) {
-      const ratio = hottest ? `${((100 * s.requestsPerSecond) / hottest.requestsPerSecond).toFixed(1)} %` : '-';
+      const ratio = hottest
+        ? `${((100 * s.requestsPerSecond) / hottest.requestsPerSecond).toFixed(1)} %`
+        : '-';
       lines.push(
         `| ${s.suite} | ${s.wallSeconds.toFixed(1)} | ${s.requests} | ${s.requestsPerSecond.toFixed(0)} | ${s.peakRssMiB.toFixed(0)} | ${ratio} | ${s.exitCode} |`,
       );
@@ -200,7 +230,12 @@ async function main(): Promise<void> {
       const duration = Number(args.duration);
       ceilings.push(await ceiling(target.url, '/api/static_data/', {}, duration));
       const token = await seedKanban(target.url);
-      const hot = await ceiling(target.url, '/api/tasks/', { authorization: `Token ${token}` }, duration);
+      const hot = await ceiling(
+        target.url,
+        '/api/tasks/',
+        { authorization: `Token ${token}` },
+        duration,
+      );
       ceilings.push({ ...hot, endpoint: 'GET /api/tasks/ (kanban, 40 tasks)' });
       ceilings[0].endpoint = 'GET /api/static_data/';
     }
@@ -213,11 +248,16 @@ async function main(): Promise<void> {
   } finally {
     await target.close();
   }
-  const md = render(suites, ceilings) + `\nTarget start-up: ${bootSeconds.toFixed(2)} s to the listening line.\n`;
+  const md =
+    render(suites, ceilings) +
+    `\nTarget start-up: ${bootSeconds.toFixed(2)} s to the listening line.\n`;
   console.log('\n' + md);
   await mkdir(REPORTS, { recursive: true });
   await writeFile(path.join(REPORTS, 'bench.md'), md);
-  await writeFile(path.join(REPORTS, 'bench.json'), JSON.stringify({ bootSeconds, ceilings, suites }, null, 2) + '\n');
+  await writeFile(
+    path.join(REPORTS, 'bench.json'),
+    JSON.stringify({ bootSeconds, ceilings, suites }, null, 2) + '\n',
+  );
 }
 
 await main();

@@ -55,7 +55,9 @@ export function reorder(doc: { paths: Record<string, Record<string, any>> }): vo
 }
 
 async function main(): Promise<void> {
-  const input = path.resolve(process.argv[2] ?? path.join(ROOT, 'fixtures/reference-api/docs/openapi.yaml'));
+  const input = path.resolve(
+    process.argv[2] ?? path.join(ROOT, 'fixtures/reference-api/docs/openapi.yaml'),
+  );
   const output = path.resolve(process.argv[3] ?? path.join(ROOT, '.tmp/transformed-openapi.json'));
   // dereference() inlines every $ref; a JSON round trip turns shared objects into independent copies.
   const deref = JSON.parse(JSON.stringify(await SwaggerParser.dereference(input))) as Json;
@@ -70,7 +72,9 @@ async function main(): Promise<void> {
   await SwaggerParser.validate(JSON.parse(JSON.stringify(doc)));
   await mkdir(path.dirname(output), { recursive: true });
   await writeFile(output, JSON.stringify(doc, null, 2) + '\n');
-  console.log(`[transform-spec] ${input} → ${output} (operationIds renamed, $refs inlined, examples removed, reordered)`);
+  console.log(
+    `[transform-spec] ${input} → ${output} (operationIds renamed, $refs inlined, examples removed, reordered)`,
+  );
 }
 
 if (process.argv[1] && import.meta.filename === path.resolve(process.argv[1])) await main();

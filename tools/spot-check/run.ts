@@ -142,9 +142,10 @@ async function runEmbedded(fault: Fault | null): Promise<KillRow> {
       env: { ...suiteEnv(workDir), ...targets.env },
     });
     if (outcome.failed) {
+      const seconds = (Date.now() - started) / 1000; // time to kill, without the confirmation
       const suspect = fault ? await alsoFailsUnpatched(fault, outcome.firstFailure) : null;
-      if (suspect) return row('error', outcome.firstFailure, suspect);
-      return row('killed', outcome.firstFailure, outcome.failureMessage);
+      if (suspect) return { ...row('error', outcome.firstFailure, suspect), seconds };
+      return { ...row('killed', outcome.firstFailure, outcome.failureMessage), seconds };
     }
     return row(outcome.infraError ? 'error' : 'survived', null, outcome.infraError);
   } finally {
