@@ -12,13 +12,18 @@
  * are the runner's send and receive times, so the target's clock is never trusted.
  */
 import { afterAll, describe, test, type TestContext } from 'vitest';
-import { api, expectError, expectStatus, type ApiResponse } from '../fixtures/harness/client.ts';
+import {
+  api,
+  expectError,
+  expectStatus,
+  failure,
+  type ApiResponse,
+} from '../fixtures/harness/client.ts';
 import type { Actor } from '../fixtures/harness/actors.ts';
 import { canaryPassword } from '../fixtures/harness/canary.ts';
 import { config } from '../fixtures/harness/config.ts';
 import { newResidence, newUser } from '../fixtures/harness/factories.ts';
 import { recordSecretsForFinalScan } from '../fixtures/harness/leaks.ts';
-import { formatFailure } from '../fixtures/harness/reproduce.ts';
 import { provesIn } from '../fixtures/harness/rules.ts';
 import {
   shortWindows,
@@ -57,18 +62,7 @@ function answeredBefore(ctx: TestContext, t: Timed, deadline: number, what: stri
 }
 
 function fail(res: ApiResponse, message: string): never {
-  const e = new Error(
-    formatFailure({
-      check: 'time window',
-      message,
-      operation: res.operation,
-      status: res.status,
-      body: res.text,
-      curl: res.curl,
-    }),
-  );
-  e.name = 'AssertionError';
-  throw e;
+  throw failure(res, 'time window', message);
 }
 
 /**

@@ -21,6 +21,7 @@ import {
   expectDetail,
   expectError,
   type ApiResponse,
+  failure,
 } from '../fixtures/harness/client.ts';
 import type { Actor } from '../fixtures/harness/actors.ts';
 import {
@@ -518,18 +519,7 @@ function secretsOfBundle(b: Bundle, a: Actors, c: Classified): ForeignData {
 }
 
 function refusal(res: ApiResponse, message: string): Error {
-  const e = new Error(
-    formatFailure({
-      check: 'authz matrix',
-      message,
-      operation: res.operation,
-      status: res.status,
-      body: res.text,
-      curl: res.curl,
-    }),
-  );
-  e.name = 'AssertionError';
-  return e;
+  return failure(res, 'authz matrix', message);
 }
 
 /** An `un<action>` path needs its `<action>` first (e.g. uncancel needs cancel). */

@@ -5,7 +5,13 @@
  * the target. Every test uses a fresh user (limits are per account) and never retries a 429.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { api, expectError, expectStatus, type ApiResponse } from '../fixtures/harness/client.ts';
+import {
+  api,
+  expectError,
+  expectStatus,
+  failure,
+  type ApiResponse,
+} from '../fixtures/harness/client.ts';
 import type { Actor } from '../fixtures/harness/actors.ts';
 import { canaryPassword } from '../fixtures/harness/canary.ts';
 import { config, limits } from '../fixtures/harness/config.ts';
@@ -13,7 +19,6 @@ import { newUser } from '../fixtures/harness/factories.ts';
 import { echoedSecrets, recordSecretsForFinalScan } from '../fixtures/harness/leaks.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { registerSecret } from '../fixtures/harness/secrets.ts';
-import { formatFailure } from '../fixtures/harness/reproduce.ts';
 
 afterAll(() => recordSecretsForFinalScan());
 
@@ -25,18 +30,7 @@ function wrongCode(n = 1): string {
 }
 
 function fail(res: ApiResponse, message: string): never {
-  const e = new Error(
-    formatFailure({
-      check: 'rate limit',
-      message,
-      operation: res.operation,
-      status: res.status,
-      body: res.text,
-      curl: res.curl,
-    }),
-  );
-  e.name = 'AssertionError';
-  throw e;
+  throw failure(res, 'rate limit', message);
 }
 
 /** 429 rate_limited with a whole-seconds Retry-After within the window. */

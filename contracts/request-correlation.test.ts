@@ -6,7 +6,7 @@
  */
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, expectStatus, type ApiResponse } from '../fixtures/harness/client.ts';
+import { api, expectStatus, failure, type ApiResponse } from '../fixtures/harness/client.ts';
 import type { Actor } from '../fixtures/harness/actors.ts';
 import { newResidence, newTask, newUser } from '../fixtures/harness/factories.ts';
 import {
@@ -21,7 +21,6 @@ import {
 } from '../fixtures/harness/logs.ts';
 import { recordSecretsForFinalScan } from '../fixtures/harness/leaks.ts';
 import { loadedDoc, normaliseTemplate } from '../fixtures/harness/operations.ts';
-import { formatFailure } from '../fixtures/harness/reproduce.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId, tagged } from '../fixtures/harness/run.ts';
 import { docOperations } from '../fixtures/harness/spec.ts';
@@ -39,18 +38,7 @@ beforeAll(async () => {
 });
 
 function failWith(res: ApiResponse, message: string): never {
-  const e = new Error(
-    formatFailure({
-      check: 'request correlation',
-      message,
-      operation: res.operation,
-      status: res.status,
-      body: res.text,
-      curl: res.curl,
-    }),
-  );
-  e.name = 'AssertionError';
-  throw e;
+  throw failure(res, 'request correlation', message);
 }
 
 let seq = 0;
