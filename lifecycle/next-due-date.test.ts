@@ -1,0 +1,125 @@
+/**
+ * §5.3: `next_due_date` is computed from completions only – patching `due_date` leaves it.
+ * Each case completes a fresh recurring task at a backdated instant (UTC request, so the
+ * completion's calendar date is fixed), checks next_due_date = that date + the interval (§5.2),
+ * then PATCHes due_date and expects next_due_date unchanged in the PATCH answer and on GET.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { api, expectStatus, failure, type ApiResponse } from '../fixtures/harness/client.ts';
+import {
+  complete,
+  newResidence,
+  newTask,
+  newUser,
+  staticIds,
+  type Actor,
+} from '../fixtures/harness/factories.ts';
+import { proves } from '../fixtures/harness/rules.ts';
+import { addDays, addMonths, localDate } from '../fixtures/oracles/calendar.ts';
+
+const UTC = 'UTC';
+const DAY = 86_400_000;
+
+let owner: Actor;
+let residenceId: number;
+let frequencies: Record<string, number>;
+
+beforeAll(async () => {
+  owner = await newUser({ name: 'next-due' });
+  residenceId = (await newResidence(owner)).id;
+  frequencies = (await staticIds()).task_frequencies;
+});
+
+/** 12:00Z on the UTC calendar date `days` days before today: well in the past, never near midnight. */
+function backdatedNoon(days: number): { date: string; instant: string } {
+  const date = addDays(localDate(Date.now(), UTC), -days);
+  return { date, instant: `${date}T12:00:00.000Z` };
+}
+
+function expectNextDue(res: ApiResponse, expected: string, what: string): void {
+  if (res.body?.next_due_date !== expected) {
+    throw failure(
+      res,
+      's5.3.next-due.from-completions',
+      `${what}: expected next_due_date ${expected}, got ${JSON.stringify(res.body?.next_due_date)}`,
+    );
+  }
+  expect(res.body.next_due_date).toBe(expected);
+}
+
+interface Case {
+  frequency: 'weekly' | 'monthly';
+  next: (completedOn: string) => string;
+}
+
+const CASES: Case[] = [
+  { frequency: 'weekly', next: (d) => addDays(d, 7) },
+  { frequency: 'monthly', next: (d) => addMonths(d, 1) },
+];
+
+describe('patching due_date leaves next_due_date (it comes from completions only)', () => {
+  for (const c of CASES) {
+    it(`${c.frequency}: PATCH due_date after a completion keeps next_due_date, and GET agrees`, async () => {
+      proves('s5.3.next-due.from-completions');
+      const today = localDate(Date.now(), UTC);
+      const task = await newTask(owner, residenceId, {
+        frequency_id: frequencies[c.frequency],
+        due_date: addDays(today, 3),
+      });
+      const done = backdatedNoon(10);
+      await complete(owner, task.id, { completed_at: done.instant }, { timezone: UTC });
+      const expected = c.next(done.date);
+
+      const before = expectStatus(
+        await api.call('getTask', { as: owner, path: { id: task.id }, timezone: UTC }),
+        200,
+      );
+      expectNextDue(before, expected, `after completing at ${done.instant}`);
+
+      const newDue = addDays(today, 40);
+      const patched = expectStatus(
+        await api.call('updateTask', {
+          as: owner,
+          path: { id: task.id },
+          body: { due_date: newDue },
+          timezone: UTC,
+        }),
+        200,
+      );
+      expect(patched.body.due_date).toBe(newDue);
+      expectNextDue(patched, expected, `PATCH due_date=${newDue} answer`);
+
+      const after = expectStatus(
+        await api.call('getTask', { as: owner, path: { id: task.id }, timezone: UTC }),
+        200,
+      );
+      expectNextDue(after, expected, `GET after PATCH due_date=${newDue}`);
+    });
+  }
+
+  it('weekly: PATCH due_date to null after a completion keeps next_due_date', async () => {
+    proves('s5.3.next-due.from-completions');
+    const task = await newTask(owner, residenceId, {
+      frequency_id: frequencies.weekly,
+      due_date: localDate(Date.now() + 5 * DAY, UTC),
+    });
+    const done = backdatedNoon(12);
+    await complete(owner, task.id, { completed_at: done.instant }, { timezone: UTC });
+    const expected = addDays(done.date, 7);
+    const patched = expectStatus(
+      await api.call('updateTask', {
+        as: owner,
+        path: { id: task.id },
+        body: { due_date: null },
+        timezone: UTC,
+      }),
+      200,
+    );
+    expectNextDue(patched, expected, 'PATCH due_date=null answer');
+    const after = expectStatus(
+      await api.call('getTask', { as: owner, path: { id: task.id }, timezone: UTC }),
+      200,
+    );
+    expectNextDue(after, expected, 'GET after PATCH due_date=null');
+  });
+});
