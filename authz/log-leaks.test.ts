@@ -40,6 +40,7 @@ import {
   type Secret,
   type SecretKind,
 } from '../fixtures/harness/secrets.ts';
+import { signWebhook } from '../fixtures/harness/webhook.ts';
 
 const logsOn = hasLogSource();
 if (!logsOn) console.log(`[casera] authz/log-leaks: ${LOG_SKIP_REASON}`);
@@ -226,10 +227,7 @@ describe('failure paths leave no secret in the logs', () => {
       user_id: user.id,
       expires_at: new Date(Date.now() + 86400_000).toISOString(),
     });
-    const sig = crypto
-      .createHmac('sha256', `${config.webhookSecret}-not`)
-      .update(raw)
-      .digest('hex');
+    const sig = signWebhook(raw, `${config.webhookSecret}-not`).slice('sha256='.length);
     const bad = await sent((h) =>
       api.call(
         'subscriptionWebhook',
@@ -425,7 +423,7 @@ describe('success paths leave no secret in the logs', () => {
       user_id: user.id,
       expires_at: new Date(Date.now() + 86400_000).toISOString(),
     });
-    const sig = crypto.createHmac('sha256', config.webhookSecret).update(raw).digest('hex');
+    const sig = signWebhook(raw).slice('sha256='.length);
     const { res, rid } = await sent((h) =>
       api.call(
         'subscriptionWebhook',

@@ -13,6 +13,7 @@ import { recordSecretsForFinalScan } from '../fixtures/harness/leaks.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId } from '../fixtures/harness/run.ts';
 import { registerSecret } from '../fixtures/harness/secrets.ts';
+import { signWebhook as sign } from '../fixtures/harness/webhook.ts';
 
 afterAll(() => recordSecretsForFinalScan());
 registerSecret(config.webhookSecret, 'webhook_secret');
@@ -28,10 +29,6 @@ interface Event {
   type: 'subscription.renewed' | 'subscription.expired';
   user_id: number;
   expires_at: string;
-}
-
-function sign(raw: string, secret = config.webhookSecret): string {
-  return `sha256=${crypto.createHmac('sha256', secret).update(raw).digest('hex')}`;
 }
 
 function deliver(raw: string, signature: string | null): Promise<ApiResponse> {

@@ -37,6 +37,7 @@ import {
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId } from '../fixtures/harness/run.ts';
 import { registerSecret } from '../fixtures/harness/secrets.ts';
+import { signWebhook } from '../fixtures/harness/webhook.ts';
 
 const ATTEMPTS = 12;
 const logsOn = hasLogSource();
@@ -136,14 +137,10 @@ const KINDS: Kind[] = [
         user_id: user.id,
         expires_at: new Date(Date.now() + 86_400_000).toISOString(),
       });
-      const sig = crypto
-        .createHmac('sha256', `${config.webhookSecret}-wrong`)
-        .update(raw)
-        .digest('hex');
-      registerSecret(`sha256=${sig}`, 'signature');
+      const sig = signWebhook(raw, `${config.webhookSecret}-wrong`);
       registerSecret(sig, 'signature');
       return api.call('subscriptionWebhook', {
-        headers: { ...h, 'X-Casera-Signature': `sha256=${sig}` },
+        headers: { ...h, 'X-Casera-Signature': sig },
         rawBody: { content: raw, contentType: 'application/json' },
         retryOn429: false,
       });
