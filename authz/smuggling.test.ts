@@ -63,6 +63,12 @@ async function completionsOf(as: Actor, taskId: number): Promise<unknown[]> {
   ).body.results;
 }
 
+/** The owner's full read of their own task (before/after a refused write). */
+async function ownTaskAsOwner(): Promise<unknown> {
+  return expectStatus(await api.call('getTask', { as: w.owner, path: { id: ownTask.id } }), 200)
+    .body;
+}
+
 function refused(res: ApiResponse, field: string): void {
   expectDetail(res, field);
 }
@@ -112,40 +118,28 @@ describe('body smuggling: a foreign residence_id, task_id or assigned_to_id stor
   it("moving one's own task into a foreign residence → 400 details.residence_id, the task stays", async () => {
     proves('s5.access.other-residence-in-body', 's1.invisible.residence');
     const foreignBefore = await taskIds(w.stranger, w.foreign.id);
-    const before = expectStatus(
-      await api.call('getTask', { as: w.owner, path: { id: ownTask.id } }),
-      200,
-    ).body;
+    const before = await ownTaskAsOwner();
     const res = await api.call('updateTask', {
       as: w.owner,
       path: { id: ownTask.id },
       body: { residence_id: w.foreign.id },
     });
     refused(res, 'residence_id');
-    const after = expectStatus(
-      await api.call('getTask', { as: w.owner, path: { id: ownTask.id } }),
-      200,
-    ).body;
+    const after = await ownTaskAsOwner();
     expect(after).toEqual(before);
     expect(await taskIds(w.stranger, w.foreign.id)).toEqual(foreignBefore);
   });
 
   it('patching a task to a foreign assignee → 400 details.assigned_to_id, the task unchanged', async () => {
     proves('s5.assignee.other');
-    const before = expectStatus(
-      await api.call('getTask', { as: w.owner, path: { id: ownTask.id } }),
-      200,
-    ).body;
+    const before = await ownTaskAsOwner();
     const res = await api.call('updateTask', {
       as: w.owner,
       path: { id: ownTask.id },
       body: { assigned_to_id: w.stranger.id },
     });
     refused(res, 'assigned_to_id');
-    const after = expectStatus(
-      await api.call('getTask', { as: w.owner, path: { id: ownTask.id } }),
-      200,
-    ).body;
+    const after = await ownTaskAsOwner();
     expect(after).toEqual(before);
   });
 

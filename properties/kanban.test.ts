@@ -88,19 +88,25 @@ const boardArb = daysArb.chain((days) =>
   }),
 );
 
+/** Build the planned tasks in a fresh residence, then read its kanban in that zone. */
+async function boardAndKanban(zone: string, plans: TaskPlan[], days: number | undefined) {
+  const b = await board(zone, plans);
+  const { res } = await readKanban(owner, {
+    zone,
+    residenceId: b.residenceId,
+    days,
+    todayZone: zone,
+  });
+  return { b, res };
+}
+
 describe('kanban (§5.3) against the live target', () => {
   it('every non-archived task of the residence is in exactly one column, archived ones in none', async () => {
     proves('s5.3.exactly-one', 's5.3.rule.archived', 's5.3.query.residence-filter');
     await fcAssert(
       fc.asyncProperty(boardArb, async ({ zone, plans, days }) => {
         fc.pre(await targetAcceptsZone(owner, zone));
-        const b = await board(zone, plans);
-        const { res } = await readKanban(owner, {
-          zone,
-          residenceId: b.residenceId,
-          days,
-          todayZone: zone,
-        });
+        const { b, res } = await boardAndKanban(zone, plans, days);
         const seen = columnsOf(res).flatMap((c) => c.tasks.map((t) => t.id as number));
         const expected = b.built.filter((x) => !x.facts.is_archived).map((x) => x.task.id);
         expect([...seen].sort((x, y) => x - y)).toEqual([...expected].sort((x, y) => x - y));
@@ -114,13 +120,7 @@ describe('kanban (§5.3) against the live target', () => {
     await fcAssert(
       fc.asyncProperty(boardArb, async ({ zone, plans, days }) => {
         fc.pre(await targetAcceptsZone(owner, zone));
-        const b = await board(zone, plans);
-        const { res } = await readKanban(owner, {
-          zone,
-          residenceId: b.residenceId,
-          days,
-          todayZone: zone,
-        });
+        const { b, res } = await boardAndKanban(zone, plans, days);
         const cols = columnsOf(res);
         expect(cols.map((c) => c.name)).toEqual([...KANBAN_COLUMNS]);
         for (const c of cols) expect(c.count, c.name).toBe(c.tasks.length);
@@ -145,13 +145,7 @@ describe('kanban (§5.3) against the live target', () => {
     await fcAssert(
       fc.asyncProperty(boardArb, async ({ zone, plans, days }) => {
         fc.pre(await targetAcceptsZone(owner, zone));
-        const b = await board(zone, plans);
-        const { res } = await readKanban(owner, {
-          zone,
-          residenceId: b.residenceId,
-          days,
-          todayZone: zone,
-        });
+        const { b, res } = await boardAndKanban(zone, plans, days);
         const effectiveDays = days ?? DEFAULT_KANBAN_DAYS;
         expect(res.body.days_threshold).toBe(effectiveDays);
         const today: string = res.body.today;
