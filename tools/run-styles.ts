@@ -67,7 +67,11 @@ interface StyleResult {
   error?: string;
 }
 
-async function runStyle(style: DocumentStyle, projects: string[]): Promise<StyleResult> {
+async function runStyle(
+  style: DocumentStyle,
+  projects: string[],
+  timeoutSeconds: number,
+): Promise<StyleResult> {
   const reportsDir = path.join(ROOT, 'reports/styles', style.name);
   await rm(reportsDir, { recursive: true, force: true });
   await mkdir(reportsDir, { recursive: true });
@@ -78,17 +82,34 @@ async function runStyle(style: DocumentStyle, projects: string[]): Promise<Style
   console.log(
     `[styles] ${style.name}: npx ${args.join(' ')} (CASERA_SPEC=${path.relative(ROOT, spec)})`,
   );
+  let timedOut = false;
   const exitCode = await new Promise<number>((resolve) => {
     const child = spawn('npx', args, {
       cwd: ROOT,
       env: { ...process.env, CASERA_SPEC: spec, CASERA_REPORTS_DIR: reportsDir, FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group, so a timeout stops vitest, its workers and the target
     });
     child.stdout.pipe(log, { end: false });
     child.stderr.pipe(log, { end: false });
-    child.on('close', (code) => resolve(code ?? 1));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, timeoutSeconds * 1000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve(code ?? 1);
+    });
   });
   log.end();
+  if (timedOut) {
+    const error = `timed out after ${timeoutSeconds}s (stopped; see the log for the last test)`;
+    return { style, exitCode: 124, seconds: timeoutSeconds, error };
+  }
   const seconds = Math.round((Date.now() - started) / 1000);
   try {
     const counts = readJunit(await readFile(path.join(reportsDir, 'junit.xml'), 'utf8'));
@@ -100,13 +121,18 @@ async function runStyle(style: DocumentStyle, projects: string[]): Promise<Style
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { style: { type: 'string' }, projects: { type: 'string' } },
+    options: {
+      style: { type: 'string' },
+      projects: { type: 'string' },
+      timeout: { type: 'string', default: '600' },
+    },
   });
+  const timeoutSeconds = Number(values.timeout);
   const styles = values.style ? values.style.split(',').filter(Boolean).map(styleNamed) : STYLES;
   const projects = values.projects?.split(',').filter(Boolean) ?? [];
   const results: StyleResult[] = [];
   for (const style of styles) {
-    const r = await runStyle(style, projects);
+    const r = await runStyle(style, projects, timeoutSeconds);
     results.push(r);
     const c = r.counts;
     const line = c
