@@ -112,10 +112,13 @@ describe('the OpenAPI document', () => {
   });
 });
 
-describe('document defects (each read practically everywhere else; one test per location)', () => {
-  for (const f of findings) {
-    it(`${f.pointer}`, () => {
-      expect.fail(`${f.pointer}: ${f.message}. Fix: ${f.fix}.`);
-    });
-  }
-});
+// one failing test per defect the normaliser found, named by its location (none: no describe)
+if (findings.length) {
+  describe('document defects (each read practically everywhere else; one test per location)', () => {
+    for (const f of findings) {
+      it(`${f.pointer}`, () => {
+        expect.fail(`${f.pointer}: ${f.message}. Fix: ${f.fix}.`);
+      });
+    }
+  });
+}
