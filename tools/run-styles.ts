@@ -92,6 +92,7 @@ export function problems(
 ): string[] {
   if (!r.counts) return [r.error ?? 'no junit report'];
   const out: string[] = [];
+  if (r.counts.tests === 0) out.push('no test ran (the global setup failed? see the log)');
   const expected = style.expectedFindings.map((f) => f.pointer);
   if (r.counts.failures.length > 0) out.push(`${r.counts.failures.length} false alarm(s)`);
   const unexpected = r.counts.findings.filter((p) => !expected.includes(p));
@@ -99,7 +100,9 @@ export function problems(
   if (unexpected.length) out.push(`unexpected finding(s): ${unexpected.join(', ')}`);
   if (missing.length) out.push(`expected finding(s) not reported: ${missing.join(', ')}`);
   // vitest fails the run on the finding tests too; any other non-zero exit is a problem of its own
-  if (r.exitCode !== 0 && r.counts.failed === 0) out.push(`vitest exit ${r.exitCode}`);
+  if (r.exitCode !== 0 && r.counts.failed === 0 && r.counts.tests > 0) {
+    out.push(`vitest exit ${r.exitCode}`);
+  }
   return out;
 }
 
