@@ -20,9 +20,9 @@ import {
   type ApiResponse,
   type CallOptions,
 } from '../fixtures/harness/client.ts';
-import type { Actor } from '../fixtures/harness/actors.ts';
+import { authorizationWith, type Actor } from '../fixtures/harness/actors.ts';
 import { canaryPassword, canaryToken } from '../fixtures/harness/canary.ts';
-import { config } from '../fixtures/harness/config.ts';
+import { config, limits } from '../fixtures/harness/config.ts';
 import { newResidence, newUser, shareCode } from '../fixtures/harness/factories.ts';
 import { assertNoLogLeaks, recordSecretsForFinalScan } from '../fixtures/harness/leaks.ts';
 import {
@@ -196,7 +196,16 @@ describe('failure paths leave no secret in the logs', () => {
     const { res, rid } = await sent((h) =>
       api.call(
         'login',
-        withHeaders({ body: { username: user.username, password: pw, pad: 'x'.repeat(9000) } }, h),
+        // only the size is wrong (no unknown field: §10 does not order 413 against 400)
+        withHeaders(
+          {
+            body: {
+              username: `${user.username}${'u'.repeat(limits.authBodyMaxBytes + 1024)}`,
+              password: pw,
+            },
+          },
+          h,
+        ),
       ),
     );
     expectError(res, 413, 'payload_too_large');
@@ -206,11 +215,21 @@ describe('failure paths leave no secret in the logs', () => {
   it('an oversized JSON body (over 1 MiB) carrying a password and a token', async (ctx) => {
     proves('s11.redact.oversized', 's11.redact.password', 's11.redact.token');
     const pw = canaryPassword();
+    const username = `ct_${runId}_big${seq}`.slice(0, 30);
+    // every field one register takes (§3), only the size wrong; the token rides in the header
     const { res, rid } = await sent((h) =>
       api.call(
-        'updateMe',
+        'register',
         withHeaders(
-          { as: user, body: { password: pw, first_name: 'x'.repeat(1024 * 1024 + 10) } },
+          {
+            as: user,
+            body: {
+              username,
+              email: `${username}@example.test`,
+              password: pw,
+              first_name: 'x'.repeat(limits.jsonBodyMaxBytes + 10),
+            },
+          },
           h,
         ),
       ),
@@ -256,7 +275,12 @@ describe('failure paths leave no secret in the logs', () => {
     const token = canaryToken('token');
     const basic = Buffer.from(`${user.username}:${token}`).toString('base64');
     const rids: string[] = [];
-    for (const header of [`Token ${token}`, `Bearer ${token}`, `Basic ${basic}`, `${token}`]) {
+    for (const header of [
+      authorizationWith(token),
+      `Bearer ${token}`,
+      `Basic ${basic}`,
+      `${token}`,
+    ]) {
       const { res, rid } = await sent((h) => api.call('getMe', { token: header, headers: h }));
       expectError(res, 401, 'unauthorized');
       rids.push(rid);
@@ -266,10 +290,12 @@ describe('failure paths leave no secret in the logs', () => {
 
   it('a valid token on a refused request (404 path, 405 method)', async (ctx) => {
     proves('s11.redact.authorization', 's11.redact.token');
-    const a = await sent((h) => api.raw('GET', `/api/no-such-${runId}/`, { as: user, headers: h }));
+    // a path beside a served one that nothing serves; a method the me path does not serve
+    const unserved = api.path('getStaticData').replace(/[^/]+\/$/, `no-such-${runId}/`);
+    const a = await sent((h) => api.raw('GET', unserved, { as: user, headers: h }));
     expectStatus(a.res, 404);
     const b = await sent((h) =>
-      api.raw('PUT', '/api/auth/me/', { as: user, headers: h, body: {} }),
+      api.raw('PUT', api.path('getMe'), { as: user, headers: h, body: {} }),
     );
     expectStatus(b.res, 405);
     await expectNotLogged(ctx, [a.rid, b.rid], [secret(user.token!, 'token')]);
@@ -339,7 +365,7 @@ describe('success paths leave no secret in the logs', () => {
     );
     expectStatus(login.res, 200);
     const logout = await sent((h) =>
-      api.call('logout', { token: `Token ${login.res.body.token}`, headers: h }),
+      api.call('logout', { token: authorizationWith(login.res.body.token), headers: h }),
     );
     expectStatus(logout.res, 204);
     await expectNotLogged(

@@ -20,7 +20,8 @@ import { tagged } from '../fixtures/harness/run.ts';
 
 afterAll(() => recordSecretsForFinalScan());
 
-type ResidenceUser = { id: number; username: string; role: string };
+/** What §4 says a residence user is: a user (its `id`); any other field is the target's choice. */
+type ResidenceUser = { id: number };
 
 async function usersOf(as: Actor, residenceId: number): Promise<ResidenceUser[]> {
   const res = expectStatus(
@@ -35,6 +36,21 @@ async function residenceIds(as: Actor): Promise<number[]> {
   const res = expectStatus(await api.call('listResidences', { as }), 200);
   expect(Array.isArray(res.body)).toBe(true);
   return res.body.map((r: { id: number }) => r.id);
+}
+
+/**
+ * Who owns a residence, told by what §4 lets only the owner do: create a share code (201 for the
+ * owner, 403 for a member). The contract lists no owner field, so ownership is observed, not read.
+ */
+async function expectOwnerRights(residenceId: number, owner: Actor, members: Actor[]) {
+  expectStatus(await api.call('createShareCode', { as: owner, path: { id: residenceId } }), 201);
+  for (const m of members) {
+    expectError(
+      await api.call('createShareCode', { as: m, path: { id: residenceId } }),
+      403,
+      'forbidden',
+    );
+  }
 }
 
 /** Every task id of the actor's kanban (all columns) and archived list. */
@@ -55,22 +71,19 @@ describe('one owner, any number of members', () => {
     const residence = await newResidence(owner);
     for (const m of members) await addMember(residence, owner, m);
     const users = await usersOf(owner, residence.id);
-    expect(users.filter((u) => u.role === 'owner').map((u) => u.id)).toEqual([owner.id]);
-    expect(
-      users
-        .filter((u) => u.role === 'member')
-        .map((u) => u.id)
-        .sort((a, b) => a - b),
-    ).toEqual(members.map((m) => m.id).sort((a, b) => a - b));
-    expect(users).toHaveLength(5);
+    // the list is the owner and the members (§4), each once
+    expect(users.map((u) => u.id).sort((a, b) => a - b)).toEqual(
+      [owner.id, ...members.map((m) => m.id)].sort((a, b) => a - b),
+    );
     for (const m of members) {
       const got = expectStatus(
         await api.call('getResidence', { as: m, path: { id: residence.id } }),
         200,
       ).body;
       expect(got.id).toBe(residence.id);
-      expect(got.owner_id).toBe(owner.id);
     }
+    // one owner: the creator keeps the owner's rights, every member has a member's
+    await expectOwnerRights(residence.id, owner, members);
   });
 });
 
@@ -129,14 +142,10 @@ describe('DELETE /api/residences/{id}/users/{user_id}/', () => {
     });
     expectError(res, 400, 'validation_error');
     const users = await usersOf(owner, residence.id);
-    expect(users.find((u) => u.id === owner.id)?.role).toBe('owner');
     expect(users.map((u) => u.id).sort((a, b) => a - b)).toEqual(
       [owner.id, member.id].sort((a, b) => a - b),
     );
-    expect(
-      expectStatus(await api.call('getResidence', { as: owner, path: { id: residence.id } }), 200)
-        .body.owner_id,
-    ).toBe(owner.id);
+    await expectOwnerRights(residence.id, owner, [member]);
   });
 });
 

@@ -3,8 +3,20 @@
  * see is refused exactly as if it did not exist, and nothing is stored anywhere.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, expectDetail, expectStatus, type ApiResponse } from '../fixtures/harness/client.ts';
-import { complete, newTask, world, type World } from '../fixtures/harness/factories.ts';
+import {
+  api,
+  expectDetail,
+  expectError,
+  expectStatus,
+  type ApiResponse,
+} from '../fixtures/harness/client.ts';
+import {
+  complete,
+  newTask,
+  onceFrequencyId,
+  world,
+  type World,
+} from '../fixtures/harness/factories.ts';
 import type { Actor } from '../fixtures/harness/actors.ts';
 import { recordSecretsForFinalScan } from '../fixtures/harness/leaks.ts';
 import { proves } from '../fixtures/harness/rules.ts';
@@ -21,9 +33,12 @@ let w: World;
 let foreignTask: { id: number };
 let foreignCompletion: { id: number };
 let ownTask: { id: number; residence_id: number };
+/** Static data's `once` frequency: a task body names it (the contract states no default). */
+let once: number;
 
 beforeAll(async () => {
   w = await world();
+  once = await onceFrequencyId();
   foreignTask = await newTask(w.stranger, w.foreign, { title: tagged('foreign task') });
   const recurring = await newTask(w.stranger, w.foreign, { title: tagged('foreign recurring') });
   foreignCompletion = await complete(w.stranger, recurring);
@@ -69,8 +84,22 @@ async function ownTaskAsOwner(): Promise<unknown> {
     .body;
 }
 
+/** A name the caller cannot see: 400 with details.<field> (§1). */
 function refused(res: ApiResponse, field: string): void {
   expectDetail(res, field);
+}
+
+/** A rule broken with names the caller can see: §5 fixes 400, never the details. */
+function invalid(res: ApiResponse): void {
+  expectError(res, 400, 'validation_error');
+}
+
+/**
+ * No image on the completion, where the target's answer lists its images: §7 defines no such
+ * field, so against a target without one the refusal's status is the whole check.
+ */
+function expectNoImagesListed(completion: Record<string, unknown>): void {
+  if (Array.isArray(completion.images)) expect(completion.images).toEqual([]);
 }
 
 describe('body smuggling: a foreign residence_id, task_id or assigned_to_id stores nothing', () => {
@@ -79,7 +108,7 @@ describe('body smuggling: a foreign residence_id, task_id or assigned_to_id stor
     const before = await taskIds(w.stranger, w.foreign.id);
     const res = await api.call('createTask', {
       as: w.owner,
-      body: { residence_id: w.foreign.id, title: tagged('smuggled task') },
+      body: { residence_id: w.foreign.id, title: tagged('smuggled task'), frequency_id: once },
     });
     refused(res, 'residence_id');
     expect(await taskIds(w.stranger, w.foreign.id)).toEqual(before);
@@ -93,6 +122,7 @@ describe('body smuggling: a foreign residence_id, task_id or assigned_to_id stor
       body: {
         residence_id: w.residence.id,
         title: tagged('smuggled assignee'),
+        frequency_id: once,
         assigned_to_id: w.stranger.id,
       },
     });
@@ -100,7 +130,7 @@ describe('body smuggling: a foreign residence_id, task_id or assigned_to_id stor
     expect(await taskIds(w.owner, w.residence.id)).toEqual(before);
   });
 
-  it('creating a task assigned to a removed member → 400 details.assigned_to_id', async () => {
+  it('creating a task assigned to a removed member → 400, nothing stored', async () => {
     proves('s5.assignee.other');
     const before = await taskIds(w.owner, w.residence.id);
     const res = await api.call('createTask', {
@@ -108,10 +138,13 @@ describe('body smuggling: a foreign residence_id, task_id or assigned_to_id stor
       body: {
         residence_id: w.residence.id,
         title: tagged('assigned to removed'),
+        frequency_id: once,
         assigned_to_id: w.removed.id,
       },
     });
-    refused(res, 'assigned_to_id');
+    // §5: not the owner or a member → 400; whether the owner still "sees" a user it removed is
+    // not fixed, so neither are the details
+    invalid(res);
     expect(await taskIds(w.owner, w.residence.id)).toEqual(before);
   });
 
@@ -250,7 +283,7 @@ describe('body smuggling: a foreign residence_id, task_id or assigned_to_id stor
       await api.call('getCompletion', { as: w.stranger, path: { id: foreignCompletion.id } }),
       200,
     ).body;
-    expect(c.images).toEqual([]);
+    expectNoImagesListed(c);
   });
 
   it('an image upload smuggling a foreign completion_id field → 400, no image stored on either', async () => {
@@ -274,12 +307,12 @@ describe('body smuggling: a foreign residence_id, task_id or assigned_to_id stor
       await api.call('getCompletion', { as: w.stranger, path: { id: foreignCompletion.id } }),
       200,
     ).body;
-    expect(foreign.images).toEqual([]);
+    expectNoImagesListed(foreign);
     const mine = expectStatus(
       await api.call('getCompletion', { as: w.owner, path: { id: own.id } }),
       200,
     ).body;
-    expect(mine.images).toEqual([]);
+    expectNoImagesListed(mine);
   });
 
   it('a removed member creating a task in the residence they left → 400 details.residence_id, nothing stored', async () => {
@@ -287,7 +320,7 @@ describe('body smuggling: a foreign residence_id, task_id or assigned_to_id stor
     const before = await taskIds(w.owner, w.residence.id);
     const res = await api.call('createTask', {
       as: w.removed,
-      body: { residence_id: w.residence.id, title: tagged('by removed') },
+      body: { residence_id: w.residence.id, title: tagged('by removed'), frequency_id: once },
     });
     refused(res, 'residence_id');
     expect(await taskIds(w.owner, w.residence.id)).toEqual(before);

@@ -10,6 +10,10 @@ import { newResidence, newUser } from '../fixtures/harness/factories.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import type { FrequencyName } from '../fixtures/oracles/nextDueDate.ts';
 import { complete, createTask, readTask } from '../fixtures/models/task-lifecycle/tasks.ts';
+import {
+  instantMismatch,
+  sameInstantAtPrecision,
+} from '../fixtures/models/task-lifecycle/dates.ts';
 
 let owner: Actor;
 let residenceId: number;
@@ -83,7 +87,11 @@ async function completeOnce(row: Row) {
     timezone: row.timezone,
   });
   expectStatus(res, 201);
-  expect(Date.parse(res.body.completed_at)).toBe(Date.parse(row.completedAt));
+  // the instant sent, at the precision the target emits (§12)
+  expect(
+    sameInstantAtPrecision(res.body.completed_at, row.completedAt),
+    instantMismatch(res.body.completed_at, row.completedAt),
+  ).toBe(true);
   return readTask(owner, task.id);
 }
 
