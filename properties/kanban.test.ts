@@ -5,7 +5,12 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api, expectError, expectStatus, type ApiResponse } from '../fixtures/harness/client.ts';
-import { newResidence, newUser, type Actor } from '../fixtures/harness/factories.ts';
+import {
+  newResidence,
+  newUser,
+  onceFrequencyId,
+  type Actor,
+} from '../fixtures/harness/factories.ts';
 import { fc, fcAssert } from '../fixtures/harness/fc.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { tagged } from '../fixtures/harness/run.ts';
@@ -203,6 +208,7 @@ describe('kanban (§5.3) against the live target', () => {
                 await api.call('createTask', {
                   as: owner,
                   body: {
+                    frequency_id: await onceFrequencyId(),
                     residence_id: residence.id,
                     title: tagged(`boundary ${due}`),
                     due_date: due,
@@ -264,6 +270,7 @@ describe('request timezone (§2) against the live target', () => {
       const task = await api.call('createTask', {
         as: user,
         body: {
+          frequency_id: await onceFrequencyId(),
           residence_id: residence.id,
           title: tagged('due today in Pago Pago'),
           due_date: todayBehind,
@@ -313,6 +320,7 @@ describe('request timezone (§2) against the live target', () => {
     const task = await api.call('createTask', {
       as: user,
       body: {
+        frequency_id: await onceFrequencyId(),
         residence_id: residence.id,
         title: tagged('due today in Pago Pago'),
         due_date: todayBehind,

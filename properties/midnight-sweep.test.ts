@@ -7,7 +7,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { api, expectStatus } from '../fixtures/harness/client.ts';
-import { newResidence, newUser, type Actor } from '../fixtures/harness/factories.ts';
+import {
+  newResidence,
+  newUser,
+  onceFrequencyId,
+  type Actor,
+} from '../fixtures/harness/factories.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { tagged } from '../fixtures/harness/run.ts';
 import { ALL_ZONES, zoneTraits } from '../fixtures/arbitraries/zones.ts';
@@ -110,6 +115,7 @@ describe('midnight sweep (§2, §5.3): zones within ±60 min of local midnight n
           const res = await api.call('createTask', {
             as: owner,
             body: {
+              frequency_id: await onceFrequencyId(),
               residence_id: residence.id,
               title: tagged(`sweep ${zone} ${due}`),
               due_date: due,

@@ -78,7 +78,9 @@ async function scheduleAround(owner: Actor, due: string): Promise<Schedule> {
   return { res, items: res.body.items as ScheduleItem[], prefs, from, to };
 }
 
-const shape = (i: ScheduleItem): string => `${i.kind} ${i.local_date} ${i.fire_at}`;
+/** An item as a line; fire_at in one spelling (§12 leaves an instant's precision open). */
+const shape = (i: ScheduleItem): string =>
+  `${i.kind} ${i.local_date} ${new Date(Date.parse(i.fire_at)).toISOString()}`;
 
 /** The open task's reminders: exactly due-soon on D−1, D and overdue on D+1 … D+7 (per the oracle). */
 function expectOpenTaskReminders(s: Schedule, setup: Setup): void {
