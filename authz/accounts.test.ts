@@ -20,6 +20,20 @@ import {
   sleepUntil,
   timed,
 } from '../fixtures/harness/short-windows.ts';
+import { requireOps } from '../fixtures/harness/operations.ts';
+import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
+
+/** The operations this file calls: a document without one skips its tests by name (printed). */
+const suite = requireOps(
+  ...FACTORY_OPS.user,
+  'forgotPassword',
+  'getMe',
+  'login',
+  'resendVerification',
+  'resetPassword',
+  'updateMe',
+  'verifyResetCode',
+);
 
 afterAll(() => recordSecretsForFinalScan());
 
@@ -85,7 +99,7 @@ function randomName(n: number): string {
   return Array.from(crypto.randomBytes(n), (b) => alphabet[b % alphabet.length]).join('');
 }
 
-describe('register (POST /api/auth/register/)', () => {
+suite('register (POST /api/auth/register/)', () => {
   it('answers 201 {token, user} with the user it created, and the token authenticates', async () => {
     proves('s3.register.created');
     const body = registration({
@@ -216,7 +230,7 @@ describe('register (POST /api/auth/register/)', () => {
   });
 });
 
-describe('login (POST /api/auth/login/)', () => {
+suite('login (POST /api/auth/login/)', () => {
   it('the username and password answer 200 {token, user}; the token authenticates', async () => {
     proves('s3.login.ok');
     const user = await registered();
@@ -297,7 +311,7 @@ describe('login (POST /api/auth/login/)', () => {
   }, 60_000);
 });
 
-describe('the profile (GET/PATCH /api/auth/me/)', () => {
+suite('the profile (GET/PATCH /api/auth/me/)', () => {
   it('GET answers the caller as {id, username, email, first_name, last_name, is_verified, timezone}', async () => {
     proves('s3.me.get');
     const body = registration({ first_name: 'Grace', last_name: 'Hopper', timezone: 'Asia/Tokyo' });
@@ -381,7 +395,7 @@ describe('the profile (GET/PATCH /api/auth/me/)', () => {
   });
 });
 
-describe('email verification', () => {
+suite('email verification', () => {
   it('verify-email with the code answers 200 and sets is_verified', async () => {
     proves('s3.verify.ok');
     const user = await newUser({ name: 'verify', verified: false });
@@ -411,7 +425,7 @@ describe('email verification', () => {
   });
 });
 
-describe('password reset codes', () => {
+suite('password reset codes', () => {
   const forgot = (email: string) =>
     api.call('forgotPassword', { body: { email }, retryOn429: false });
   const verifyCode = (email: string, code = config.testCode) =>

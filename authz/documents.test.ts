@@ -22,6 +22,25 @@ import { mediaPath, pathnameOf, requestUrl, resolveLink } from '../fixtures/harn
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId, tagged } from '../fixtures/harness/run.ts';
 import { JPEG, PDF, PNG, TEXT } from '../fixtures/harness/samples.ts';
+import { requireOps } from '../fixtures/harness/operations.ts';
+import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
+
+/** The operations this file calls: a document without one skips its tests by name (printed). */
+const suite = requireOps(
+  ...FACTORY_OPS.user,
+  ...FACTORY_OPS.residence,
+  ...FACTORY_OPS.task,
+  ...FACTORY_OPS.completion,
+  'createDocument',
+  'deleteDocument',
+  'getCompletion',
+  'getCompletionImageFile',
+  'getDocument',
+  'getDocumentFile',
+  'listDocuments',
+  'updateDocument',
+  'uploadCompletionImage',
+);
 
 /** §7: 10 MiB (10,485,760 bytes), from the configuration like the windows. */
 const UPLOAD_LIMIT = limits.uploadMaxBytes;
@@ -76,6 +95,7 @@ let owner: Actor;
 let residence: Residence;
 
 beforeAll(async () => {
+  if (!suite.ok) return;
   owner = await newUser({ name: 'documents-owner' });
   residence = await newResidence(owner);
 });
@@ -160,7 +180,7 @@ async function expectStoredAs(res: ApiResponse, bytes: Buffer, mime: string): Pr
   expect(sha256(file.bytes)).toBe(sha256(bytes));
 }
 
-describe('POST /api/documents/', () => {
+suite('POST /api/documents/', () => {
   it('answers 201 {id, residence_id, title, document_type, file_url, content_type, size, sha256, created_at}', async () => {
     proves('s7.upload.created');
     const bytes = kind('PDF').bytes();
@@ -339,7 +359,7 @@ describe('POST /api/documents/', () => {
   });
 });
 
-describe('GET /api/documents/?residence_id= pages', () => {
+suite('GET /api/documents/?residence_id= pages', () => {
   it('five documents at page_size 2: pages of 2, 2 and 1 linked by next / previous, count 5', async () => {
     proves('s7.list.pages');
     const home = await newResidence(owner);
@@ -390,7 +410,7 @@ describe('GET /api/documents/?residence_id= pages', () => {
   });
 });
 
-describe('GET / PATCH / DELETE /api/documents/{id}/', () => {
+suite('GET / PATCH / DELETE /api/documents/{id}/', () => {
   async function fresh(): Promise<{
     doc: Record<string, unknown> & { id: number };
     bytes: Buffer;
@@ -478,7 +498,7 @@ describe('GET / PATCH / DELETE /api/documents/{id}/', () => {
   });
 });
 
-describe('media URLs', () => {
+suite('media URLs', () => {
   it('file_url is /api/media/documents/{id}/ of the document', async () => {
     proves('s7.url.document');
     const bytes = kind('PDF').bytes();
@@ -495,7 +515,7 @@ describe('media URLs', () => {
   });
 });
 
-describe('POST /api/task-completions/{id}/images/', () => {
+suite('POST /api/task-completions/{id}/images/', () => {
   for (const name of ['PNG', 'JPEG']) {
     it(`a ${name} image answers 201 {id, image_url}; its URL serves the bytes sent`, async () => {
       proves('s7.image.created');

@@ -18,6 +18,25 @@ import { foreignLeaks, recordSecretsForFinalScan } from '../fixtures/harness/lea
 import { mediaPath } from '../fixtures/harness/links.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId, tagged } from '../fixtures/harness/run.ts';
+import { requireOps } from '../fixtures/harness/operations.ts';
+import { FACTORY_OPS, WORLD_OPS } from '../fixtures/harness/factories.ts';
+
+/** The operations this file calls: a document without one skips its tests by name (printed). */
+const suite = requireOps(
+  ...WORLD_OPS,
+  ...FACTORY_OPS.task,
+  ...FACTORY_OPS.completion,
+  'createDocument',
+  'deleteCompletion',
+  'deleteDocument',
+  'deleteResidence',
+  'getCompletion',
+  'getDocument',
+  'getResidence',
+  'uploadCompletionImage',
+  'getDocumentFile',
+  'getCompletionImageFile',
+);
 
 const PNG_HEAD = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
@@ -113,7 +132,7 @@ function expectNotDisclosed(res: ApiResponse, s: Stored): void {
   expect(res.bytes.includes(s.imageBytes.subarray(-32))).toBe(false);
 }
 
-describe('media follow the parent residence', () => {
+suite('media follow the parent residence', () => {
   let s: Stored;
   beforeAll(async () => {
     s = await stored();
@@ -163,7 +182,7 @@ describe('media follow the parent residence', () => {
   });
 });
 
-describe('deleted or cascaded media are 404 for everyone', () => {
+suite('deleted or cascaded media are 404 for everyone', () => {
   const everyone = (s: Stored): Actor[] => [s.w.owner, s.w.member, s.w.stranger];
 
   it('after the document is deleted its file is 404 for owner, member and stranger', async () => {

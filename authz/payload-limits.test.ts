@@ -28,6 +28,29 @@ import { echoedSecrets, recordSecretsForFinalScan } from '../fixtures/harness/le
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId, tagged } from '../fixtures/harness/run.ts';
 import { registerSecret } from '../fixtures/harness/secrets.ts';
+import { requireOps } from '../fixtures/harness/operations.ts';
+import { FACTORY_OPS, WORLD_OPS } from '../fixtures/harness/factories.ts';
+
+/** The operations this file calls: a document without one skips its tests by name (printed). */
+const suite = requireOps(
+  ...WORLD_OPS,
+  ...FACTORY_OPS.task,
+  ...FACTORY_OPS.completion,
+  'getMe',
+  'listResidences',
+  'listTasks',
+  'login',
+  'resetPassword',
+);
+/** Tests that also need subscriptionWebhook: skipped by name (printed) without them. */
+const webhook = requireOps('subscriptionWebhook');
+const webhookIt = webhook.ok ? it : it.skip;
+/** Tests that also need uploadCompletionImage, getCompletion: skipped by name (printed) without them. */
+const images = requireOps('uploadCompletionImage', 'getCompletion');
+const imagesIt = images.ok ? it : it.skip;
+/** Tests that also need createDocument, listDocuments: skipped by name (printed) without them. */
+const docs = requireOps('createDocument', 'listDocuments');
+const docsIt = docs.ok ? it : it.skip;
 
 /** §1 body limits, from the configuration (fixtures/harness/config.ts) like the windows. */
 const JSON_LIMIT = limits.jsonBodyMaxBytes;
@@ -50,6 +73,7 @@ let w: World;
 /** Static data's `once` frequency: task bodies name it (the contract states no default). */
 let once: number;
 beforeAll(async () => {
+  if (!suite.ok) return;
   w = await world();
   once = await onceFrequencyId();
 });
@@ -108,7 +132,7 @@ function upload(
   });
 }
 
-describe('oversized bodies → 413, nothing stored', () => {
+suite('oversized bodies → 413, nothing stored', () => {
   it('a JSON body over 1 MiB → 413 payload_too_large and no task is stored', async () => {
     proves('s1.limit.json', 's1.error.payload-too-large');
     const before = await kanbanCount();
@@ -158,16 +182,19 @@ describe('oversized bodies → 413, nothing stored', () => {
     );
   });
 
-  it('a document one byte over the upload limit (10 MiB + 1) → 413 and nothing stored', async () => {
-    proves('s1.limit.upload', 's7.upload.too-large');
-    const before = await documentIds();
-    const big = Buffer.concat([PDF, Buffer.alloc(UPLOAD_LIMIT + 1 - PDF.length, 0x20)]);
-    const res = await upload({}, big, 'application/pdf', `big-${runId}.pdf`);
-    expectError(res, 413, 'payload_too_large');
-    expect(await documentIds()).toEqual(before);
-  });
+  docsIt(
+    'a document one byte over the upload limit (10 MiB + 1) → 413 and nothing stored',
+    async () => {
+      proves('s1.limit.upload', 's7.upload.too-large');
+      const before = await documentIds();
+      const big = Buffer.concat([PDF, Buffer.alloc(UPLOAD_LIMIT + 1 - PDF.length, 0x20)]);
+      const res = await upload({}, big, 'application/pdf', `big-${runId}.pdf`);
+      expectError(res, 413, 'payload_too_large');
+      expect(await documentIds()).toEqual(before);
+    },
+  );
 
-  it('a completion image over 10 MiB → 413 and no image stored', async () => {
+  imagesIt('a completion image over 10 MiB → 413 and no image stored', async () => {
     proves('s1.limit.upload');
     const c = await complete(
       w.owner,
@@ -190,7 +217,7 @@ describe('oversized bodies → 413, nothing stored', () => {
   });
 });
 
-describe('wrong upload types → 415, nothing stored', () => {
+suite('wrong upload types → 415, nothing stored', () => {
   const cases: [string, Buffer, string][] = [
     ['a GIF', GIF, 'image/gif'],
     ['a ZIP declared application/octet-stream', ZIP, 'application/octet-stream'],
@@ -198,7 +225,7 @@ describe('wrong upload types → 415, nothing stored', () => {
     ['PDF bytes declared image/png', PDF, 'image/png'],
   ];
   for (const [what, bytes, type] of cases) {
-    it(`a document that is ${what} → 415 unsupported_media_type, nothing stored`, async () => {
+    docsIt(`a document that is ${what} → 415 unsupported_media_type, nothing stored`, async () => {
       proves(
         type === 'image/png' ? 's7.upload.declared-mismatch' : 's7.upload.other-type',
         's1.error.unsupported-media-type',
@@ -209,7 +236,7 @@ describe('wrong upload types → 415, nothing stored', () => {
     });
   }
 
-  it('a completion image that is a PDF → 415, no image stored', async () => {
+  imagesIt('a completion image that is a PDF → 415, no image stored', async () => {
     proves('s7.image.png-jpeg-only');
     const c = await complete(
       w.owner,
@@ -251,7 +278,7 @@ describe('wrong upload types → 415, nothing stored', () => {
   });
 });
 
-describe('no error body echoes a secret it was sent', () => {
+suite('no error body echoes a secret it was sent', () => {
   it('a wrong password is not echoed by the 401', async () => {
     proves('s1.no-echo.password');
     const user = await newUser({ name: 'echo-pw' });
@@ -346,7 +373,7 @@ describe('no error body echoes a secret it was sent', () => {
     noEcho(res, code);
   });
 
-  it('a bad webhook signature is not echoed by the 401', async () => {
+  webhookIt('a bad webhook signature is not echoed by the 401', async () => {
     proves('s1.no-echo.signature', 's9.signature.bad');
     const sig = crypto.randomBytes(32).toString('hex');
     registerSecret(sig, 'signature');
@@ -368,7 +395,7 @@ describe('no error body echoes a secret it was sent', () => {
   });
 });
 
-describe('an unverified user cannot create a residence', () => {
+suite('an unverified user cannot create a residence', () => {
   it('POST /api/residences/ as an unverified user → 403 forbidden, nothing stored', async () => {
     proves('s4.create.unverified', 's1.error.forbidden');
     const user = await newUser({ name: 'unverified', verified: false });

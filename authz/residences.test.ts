@@ -17,6 +17,27 @@ import {
 import { recordSecretsForFinalScan } from '../fixtures/harness/leaks.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { tagged } from '../fixtures/harness/run.ts';
+import { requireOps } from '../fixtures/harness/operations.ts';
+import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
+
+/** The operations this file calls: a document without one skips its tests by name (printed). */
+const suite = requireOps(
+  ...FACTORY_OPS.user,
+  ...FACTORY_OPS.residence,
+  ...FACTORY_OPS.member,
+  ...FACTORY_OPS.task,
+  ...FACTORY_OPS.completion,
+  'archiveTask',
+  'cancelTask',
+  'deleteResidence',
+  'getResidence',
+  'getTask',
+  'listArchivedTasks',
+  'listResidenceUsers',
+  'listResidences',
+  'listTasks',
+  'removeResidenceUser',
+);
 
 afterAll(() => recordSecretsForFinalScan());
 
@@ -63,7 +84,7 @@ async function visibleTaskIds(as: Actor): Promise<number[]> {
   ];
 }
 
-describe('one owner, any number of members', () => {
+suite('one owner, any number of members', () => {
   it('four users join one residence: it lists one owner and four members, each reads it', async () => {
     proves('s4.many-members');
     const owner = await newUser({ name: 'owner' });
@@ -87,7 +108,7 @@ describe('one owner, any number of members', () => {
   });
 });
 
-describe('GET /api/residences/', () => {
+suite('GET /api/residences/', () => {
   it('lists the residences the caller owns and those it joined, as a plain array', async () => {
     proves('s4.list.owned-and-joined');
     const [user, other] = await Promise.all([
@@ -107,7 +128,7 @@ describe('GET /api/residences/', () => {
   });
 });
 
-describe('share codes', () => {
+suite('share codes', () => {
   it('every share code is 6 characters [A-Z0-9]', async () => {
     proves('s4.share-code.format');
     const owner = await newUser({ name: 'sharer' });
@@ -127,7 +148,7 @@ describe('share codes', () => {
   });
 });
 
-describe('DELETE /api/residences/{id}/users/{user_id}/', () => {
+suite('DELETE /api/residences/{id}/users/{user_id}/', () => {
   it('the owner removing the owner → 400, the owner stays owner', async () => {
     proves('s4.remove.the-owner');
     const [owner, member] = await Promise.all([
@@ -149,7 +170,7 @@ describe('DELETE /api/residences/{id}/users/{user_id}/', () => {
   });
 });
 
-describe('DELETE /api/residences/{id}/ cascades', () => {
+suite('DELETE /api/residences/{id}/ cascades', () => {
   it('to its tasks (active, completed, cancelled and archived): 404 by id, gone from every list', async () => {
     proves('s4.delete.cascade-tasks');
     const [owner, member] = await Promise.all([

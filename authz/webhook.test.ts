@@ -14,6 +14,11 @@ import { proves } from '../fixtures/harness/rules.ts';
 import { runId } from '../fixtures/harness/run.ts';
 import { registerSecret } from '../fixtures/harness/secrets.ts';
 import { signWebhook as sign } from '../fixtures/harness/webhook.ts';
+import { requireOps } from '../fixtures/harness/operations.ts';
+import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
+
+/** The operations this file calls: a document without one skips its tests by name (printed). */
+const suite = requireOps(...FACTORY_OPS.user, 'getSubscription', 'subscriptionWebhook');
 
 afterAll(() => recordSecretsForFinalScan());
 registerSecret(config.webhookSecret, 'webhook_secret');
@@ -51,7 +56,7 @@ async function subscription(
   return expectStatus(await api.call('getSubscription', { as: user }), 200).body;
 }
 
-describe('webhook signature', () => {
+suite('webhook signature', () => {
   it('a bad signature → 401 and no effect', async () => {
     proves('s9.signature.bad');
     const user = await newUser({ name: 'wh-bad' });
@@ -126,7 +131,7 @@ describe('webhook signature', () => {
   });
 });
 
-describe('webhook events', () => {
+suite('webhook events', () => {
   it('renewed → 200 processed and the tier is pro', async () => {
     proves('s9.processed', 's9.tier.renewed', 's9.signature.valid', 's9.subscription.get');
     const user = await newUser({ name: 'wh-renew' });

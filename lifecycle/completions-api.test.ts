@@ -9,11 +9,23 @@ import { api, expectError, expectStatus, type ApiResponse } from '../fixtures/ha
 import { newTask, staticIds, world, type World } from '../fixtures/harness/factories.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { listCompletions } from '../fixtures/models/task-lifecycle/tasks.ts';
+import { requireOps } from '../fixtures/harness/operations.ts';
+import { FACTORY_OPS, WORLD_OPS } from '../fixtures/harness/factories.ts';
+
+/** The operations this file calls: a document without one skips its tests by name (printed). */
+const suite = requireOps(
+  ...WORLD_OPS,
+  ...FACTORY_OPS.task,
+  ...FACTORY_OPS.completion,
+  'getCompletion',
+  'listCompletions',
+);
 
 let w: World;
 let weekly: number;
 
 beforeAll(async () => {
+  if (!suite.ok) return;
   w = await world();
   weekly = (await staticIds()).task_frequencies.weekly;
 });
@@ -26,7 +38,7 @@ function createCompletion(body: Record<string, unknown>, as = w.owner): Promise<
 
 const recurringTask = () => newTask(w.owner, w.residence, { frequency_id: weekly });
 
-describe('§5.2 POST /api/task-completions/', () => {
+suite('§5.2 POST /api/task-completions/', () => {
   it('{task_id, completed_at, notes, actual_cost, rating} → 201 with the completion as sent', async () => {
     proves('s5.2.create.ok');
     const task = await recurringTask();
@@ -93,7 +105,7 @@ describe('§5.2 POST /api/task-completions/', () => {
   });
 });
 
-describe('§5.2 GET /api/task-completions/{id}/', () => {
+suite('§5.2 GET /api/task-completions/{id}/', () => {
   it('→ 200 with the completion, for the owner and for a member', async () => {
     proves('s5.2.get');
     const task = await recurringTask();
@@ -114,7 +126,7 @@ describe('§5.2 GET /api/task-completions/{id}/', () => {
   });
 });
 
-describe('§5.2 GET /api/task-completions/?task_id= pages', () => {
+suite('§5.2 GET /api/task-completions/?task_id= pages', () => {
   it("pages through exactly the task's completions, page_size at a time", async () => {
     proves('s5.2.list.pages');
     const task = await recurringTask();

@@ -23,11 +23,23 @@ import {
   quickComplete,
   readTask,
 } from '../fixtures/models/task-lifecycle/tasks.ts';
+import { requireOps } from '../fixtures/harness/operations.ts';
+import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
+import { LIFECYCLE_OPS } from '../fixtures/models/task-lifecycle/tasks.ts';
+
+/** The operations this file calls: a document without one skips its tests by name (printed). */
+const suite = requireOps(
+  ...FACTORY_OPS.user,
+  ...FACTORY_OPS.residence,
+  ...LIFECYCLE_OPS,
+  'getCompletion',
+);
 
 let owner: Actor;
 let residenceId: number;
 
 beforeAll(async () => {
+  if (!suite.ok) return;
   owner = await newUser({ name: 'owner' });
   residenceId = (await newResidence(owner)).id;
 });
@@ -49,7 +61,7 @@ async function completeAt(taskId: number, completedAt: string) {
   return res.body;
 }
 
-describe('§5.2 the latest completed_at drives next_due_date', () => {
+suite('§5.2 the latest completed_at drives next_due_date', () => {
   it('a backdated completion older than the latest leaves next_due_date alone', async () => {
     proves('s5.2.next-due.backdated');
     const task = await createTask(owner, residenceId, { frequency: 'weekly' });
@@ -75,7 +87,7 @@ describe('§5.2 the latest completed_at drives next_due_date', () => {
   });
 });
 
-describe('§5.2 completed_at', () => {
+suite('§5.2 completed_at', () => {
   it('defaults to now', async () => {
     proves('s5.2.create.completed-at-default');
     const task = await createTask(owner, residenceId, { frequency: 'daily' });
@@ -112,7 +124,7 @@ describe('§5.2 completed_at', () => {
   });
 });
 
-describe('§5.2 deleting a completion recomputes the task as if it never existed', () => {
+suite('§5.2 deleting a completion recomputes the task as if it never existed', () => {
   it('a one-time task with none left returns to active', async () => {
     proves('s5.2.undo.one-time', 's5.2.delete');
     const task = await createTask(owner, residenceId, { frequency: 'once', dueDate: '2020-01-01' });
@@ -190,7 +202,7 @@ describe('§5.2 deleting a completion recomputes the task as if it never existed
   });
 });
 
-describe('§5.2 quick-complete is a completion at now, with no notes', () => {
+suite('§5.2 quick-complete is a completion at now, with no notes', () => {
   it('answers 201 with the task, completed', async () => {
     proves('s5.2.quick.created');
     const task = await createTask(owner, residenceId, { frequency: 'once' });

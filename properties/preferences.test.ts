@@ -15,6 +15,15 @@ import {
   DEFAULT_PREFERENCES,
   type NotificationPreferences,
 } from '../fixtures/oracles/reminderSchedule.ts';
+import { requireOps } from '../fixtures/harness/operations.ts';
+import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
+
+/** The operations this file calls: a document without one skips its tests by name (printed). */
+const suite = requireOps(
+  ...FACTORY_OPS.user,
+  'getNotificationPreferences',
+  'updateNotificationPreferences',
+);
 
 const HOUR_FIELDS = ['task_reminder_hour', 'overdue_reminder_hour', 'daily_digest_hour'] as const;
 const FLAG_FIELDS = ['task_reminders', 'overdue_reminders', 'daily_digest'] as const;
@@ -40,7 +49,7 @@ async function readPrefs(as: Actor): Promise<NotificationPreferences> {
   return expectStatus(await api.call('getNotificationPreferences', { as }), 200).body;
 }
 
-describe('notification preferences (§6)', () => {
+suite('notification preferences (§6)', () => {
   it("a new user's preferences are the contract's defaults: every flag on, hours 8 / 9 / 7", async () => {
     proves('s6.prefs.defaults');
     // The contract's literal hours hold when the worker's hour variables are unset; a run that

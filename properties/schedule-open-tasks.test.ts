@@ -27,6 +27,20 @@ import {
   type ScheduleItem,
 } from '../fixtures/oracles/reminderSchedule.ts';
 import { fireInstant } from '../fixtures/oracles/wallTime.ts';
+import { requireOps } from '../fixtures/harness/operations.ts';
+import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
+
+/** The operations this file calls: a document without one skips its tests by name (printed). */
+const suite = requireOps(
+  ...FACTORY_OPS.user,
+  ...FACTORY_OPS.residence,
+  ...FACTORY_OPS.task,
+  ...FACTORY_OPS.completion,
+  'archiveTask',
+  'cancelTask',
+  'getNotificationPreferences',
+  'getNotificationSchedule',
+);
 
 /** A fixed zone without DST: local midnights and fire hours are plain offsets. */
 const ZONE = 'Asia/Tokyo';
@@ -136,7 +150,7 @@ function expectNoItemsFor(s: Schedule, task: Task, state: string): void {
   expect(stray).toEqual([]);
 }
 
-describe('the reminder schedule covers open tasks only (§6)', () => {
+suite('the reminder schedule covers open tasks only (§6)', () => {
   it('a cancelled task gets no reminders; an open task due the same day does', async () => {
     proves('s6.schedule.excludes-cancelled');
     const setup = await twoTasksDueOnD();

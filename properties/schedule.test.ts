@@ -34,6 +34,21 @@ import {
   type ScheduleTask,
 } from '../fixtures/oracles/reminderSchedule.ts';
 import { fireInstant, resolveWallTime } from '../fixtures/oracles/wallTime.ts';
+import { requireOps } from '../fixtures/harness/operations.ts';
+import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
+
+/** The operations this file calls: a document without one skips its tests by name (printed). */
+const suite = requireOps(
+  ...FACTORY_OPS.user,
+  ...FACTORY_OPS.residence,
+  ...FACTORY_OPS.task,
+  'createCompletion',
+  'getNotificationSchedule',
+  'updateNotificationPreferences',
+  'markInProgress',
+  'cancelTask',
+  'archiveTask',
+);
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -92,6 +107,7 @@ const scenarioArb = (over: Partial<Record<'snap' | 'allOn' | 'digest', boolean>>
 let owner: Actor;
 let residenceId: number;
 beforeAll(async () => {
+  if (!suite.ok) return;
   owner = await newUser({ name: 'schedule' });
   residenceId = (await newResidence(owner)).id;
 });
@@ -225,7 +241,7 @@ function diffItems(actual: ScheduleItem[], expected: ScheduleItem[]): string {
   return [...missing, ...extra].join('\n') || '  (same items, different order)';
 }
 
-describe('reminder schedule (§6) over DST transitions, against the live target', () => {
+suite('reminder schedule (§6) over DST transitions, against the live target', () => {
   it('the schedule is exactly the one the rules give', async () => {
     proves(
       's6.schedule.local-days',
