@@ -16,7 +16,7 @@ import {
 } from '../fixtures/harness/leaks.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId, tagged } from '../fixtures/harness/run.ts';
-import { requireOps } from '../fixtures/harness/operations.ts';
+import { hasOp, itNeeds, requireOps } from '../fixtures/harness/operations.ts';
 import { FACTORY_OPS, WORLD_OPS } from '../fixtures/harness/factories.ts';
 
 /** The operations this file calls: a document without one skips its tests by name (printed). */
@@ -33,8 +33,8 @@ const suite = requireOps(
   'listTasks',
 );
 /** Tests that also need createDocument, listDocuments: skipped by name (printed) without them. */
-const docs = requireOps('createDocument', 'listDocuments');
-const docsIt = docs.ok ? it : it.skip;
+const docsIt = itNeeds('createDocument', 'listDocuments');
+const docsOk = hasOp('createDocument') && hasOp('listDocuments');
 
 const PDF = Buffer.from(`%PDF-1.4\n% ${runId} lists\ntrailer<<>>\n%%EOF\n`);
 
@@ -67,7 +67,7 @@ beforeAll(async () => {
   const c1 = await complete(w.owner, weekly, { notes: tagged('list completion') });
   const c2 = await complete(w.member, active);
   // a document only where the target documents uploads (else its tests skip by name)
-  const doc = docs.ok
+  const doc = docsOk
     ? expectStatus(
         await api.call('createDocument', {
           as: w.owner,
@@ -141,7 +141,7 @@ suite('lists of an outsider hold no foreign id', () => {
     const archived = expectStatus(await api.call('listArchivedTasks', { as: w.owner }), 200).body;
     expect(disclosed(res.body, text, 'task').length).toBeGreaterThan(0);
     expect(archived.map((t: { id: number }) => t.id)).toContain(foreign.archived);
-    if (docs.ok) {
+    if (docsOk) {
       const documents = expectStatus(
         await api.call('listDocuments', { as: w.owner, query: { residence_id: w.residence.id } }),
         200,

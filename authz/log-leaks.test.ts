@@ -20,7 +20,7 @@ import {
   type ApiResponse,
   type CallOptions,
 } from '../fixtures/harness/client.ts';
-import { authorizationWith, type Actor } from '../fixtures/harness/actors.ts';
+import { authorization, type Actor } from '../fixtures/harness/actors.ts';
 import { canaryPassword, canaryToken } from '../fixtures/harness/canary.ts';
 import { config, limits } from '../fixtures/harness/config.ts';
 import { newResidence, newUser, shareCode } from '../fixtures/harness/factories.ts';
@@ -41,7 +41,7 @@ import {
   type SecretKind,
 } from '../fixtures/harness/secrets.ts';
 import { signWebhook } from '../fixtures/harness/webhook.ts';
-import { requireOps } from '../fixtures/harness/operations.ts';
+import { itNeeds, requireOps, unservedPath } from '../fixtures/harness/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
 
 /** The operations this file calls: a document without one skips its tests by name (printed). */
@@ -59,11 +59,9 @@ const suite = requireOps(
   'register',
 );
 /** Tests that also need createDocument: skipped by name (printed) without them. */
-const docs = requireOps('createDocument');
-const docsIt = docs.ok ? it : it.skip;
+const docsIt = itNeeds('createDocument');
 /** Tests that also need subscriptionWebhook: skipped by name (printed) without them. */
-const webhook = requireOps('subscriptionWebhook');
-const webhookIt = webhook.ok ? it : it.skip;
+const webhookIt = itNeeds('subscriptionWebhook');
 
 const logsOn = hasLogSource();
 if (!logsOn) console.log(`[casera] authz/log-leaks: ${LOG_SKIP_REASON}`);
@@ -299,12 +297,7 @@ suite('failure paths leave no secret in the logs', () => {
     const token = canaryToken('token');
     const basic = Buffer.from(`${user.username}:${token}`).toString('base64');
     const rids: string[] = [];
-    for (const header of [
-      authorizationWith(token),
-      `Bearer ${token}`,
-      `Basic ${basic}`,
-      `${token}`,
-    ]) {
+    for (const header of [authorization(token), `Bearer ${token}`, `Basic ${basic}`, `${token}`]) {
       const { res, rid } = await sent((h) => api.call('getMe', { token: header, headers: h }));
       expectError(res, 401, 'unauthorized');
       rids.push(rid);
@@ -314,9 +307,8 @@ suite('failure paths leave no secret in the logs', () => {
 
   it('a valid token on a refused request (404 path, 405 method)', async (ctx) => {
     proves('s11.redact.authorization', 's11.redact.token');
-    // a path beside a served one that nothing serves; a method the me path does not serve
-    const unserved = api.path('getStaticData').replace(/[^/]+\/$/, `no-such-${runId}/`);
-    const a = await sent((h) => api.raw('GET', unserved, { as: user, headers: h }));
+    // a path nothing serves (under the base path); a method the me path does not serve
+    const a = await sent((h) => api.raw('GET', unservedPath(), { as: user, headers: h }));
     expectStatus(a.res, 404);
     const b = await sent((h) =>
       api.raw('PUT', api.path('getMe'), { as: user, headers: h, body: {} }),
@@ -389,7 +381,7 @@ suite('success paths leave no secret in the logs', () => {
     );
     expectStatus(login.res, 200);
     const logout = await sent((h) =>
-      api.call('logout', { token: authorizationWith(login.res.body.token), headers: h }),
+      api.call('logout', { token: authorization(login.res.body.token), headers: h }),
     );
     expectStatus(logout.res, 204);
     await expectNotLogged(

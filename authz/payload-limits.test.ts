@@ -12,7 +12,7 @@ import {
   expectStatus,
   type ApiResponse,
 } from '../fixtures/harness/client.ts';
-import { authorizationWith } from '../fixtures/harness/actors.ts';
+import { authorization } from '../fixtures/harness/actors.ts';
 import { canaryPassword, canaryToken } from '../fixtures/harness/canary.ts';
 import { config, limits } from '../fixtures/harness/config.ts';
 import {
@@ -28,7 +28,7 @@ import { echoedSecrets, recordSecretsForFinalScan } from '../fixtures/harness/le
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId, tagged } from '../fixtures/harness/run.ts';
 import { registerSecret } from '../fixtures/harness/secrets.ts';
-import { requireOps } from '../fixtures/harness/operations.ts';
+import { itNeeds, requireOps } from '../fixtures/harness/operations.ts';
 import { FACTORY_OPS, WORLD_OPS } from '../fixtures/harness/factories.ts';
 
 /** The operations this file calls: a document without one skips its tests by name (printed). */
@@ -43,14 +43,11 @@ const suite = requireOps(
   'resetPassword',
 );
 /** Tests that also need subscriptionWebhook: skipped by name (printed) without them. */
-const webhook = requireOps('subscriptionWebhook');
-const webhookIt = webhook.ok ? it : it.skip;
+const webhookIt = itNeeds('subscriptionWebhook');
 /** Tests that also need uploadCompletionImage, getCompletion: skipped by name (printed) without them. */
-const images = requireOps('uploadCompletionImage', 'getCompletion');
-const imagesIt = images.ok ? it : it.skip;
+const imagesIt = itNeeds('uploadCompletionImage', 'getCompletion');
 /** Tests that also need createDocument, listDocuments: skipped by name (printed) without them. */
-const docs = requireOps('createDocument', 'listDocuments');
-const docsIt = docs.ok ? it : it.skip;
+const docsIt = itNeeds('createDocument', 'listDocuments');
 
 /** §1 body limits, from the configuration (fixtures/harness/config.ts) like the windows. */
 const JSON_LIMIT = limits.jsonBodyMaxBytes;
@@ -353,10 +350,10 @@ suite('no error body echoes a secret it was sent', () => {
     proves('s1.no-echo.token', 's1.auth.malformed');
     const token = canaryToken('token');
     for (const header of [
-      authorizationWith(token),
+      authorization(token),
       `Bearer ${token}`,
       token,
-      `${authorizationWith(token)} extra`,
+      `${authorization(token)} extra`,
     ]) {
       const res = await api.call('getMe', { token: header });
       expectError(res, 401, 'unauthorized');

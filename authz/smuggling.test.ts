@@ -21,7 +21,7 @@ import type { Actor } from '../fixtures/harness/actors.ts';
 import { recordSecretsForFinalScan } from '../fixtures/harness/leaks.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId, tagged } from '../fixtures/harness/run.ts';
-import { requireOps } from '../fixtures/harness/operations.ts';
+import { itNeeds, requireOps } from '../fixtures/harness/operations.ts';
 import { FACTORY_OPS, WORLD_OPS } from '../fixtures/harness/factories.ts';
 
 /** The operations this file calls: a document without one skips its tests by name (printed). */
@@ -37,11 +37,9 @@ const suite = requireOps(
   'updateTask',
 );
 /** Tests that also need uploadCompletionImage, getCompletion: skipped by name (printed) without them. */
-const images = requireOps('uploadCompletionImage', 'getCompletion');
-const imagesIt = images.ok ? it : it.skip;
+const imagesIt = itNeeds('uploadCompletionImage', 'getCompletion');
 /** Tests that also need createDocument, getDocument, listDocuments, updateDocument: skipped by name (printed) without them. */
-const docs = requireOps('createDocument', 'getDocument', 'listDocuments', 'updateDocument');
-const docsIt = docs.ok ? it : it.skip;
+const docsIt = itNeeds('createDocument', 'getDocument', 'listDocuments', 'updateDocument');
 
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
