@@ -195,6 +195,29 @@ describe.concurrent('lists that page (§1)', () => {
   }
 });
 
+describe('a page never holds more than 100 results (§1: page_size 1–100)', () => {
+  const MAX = 100;
+  it(`task-completions with ${MAX + 1} items: page_size ${MAX} gives ${MAX}, page_size ${MAX + 1} is refused or gives at most ${MAX}`, async () => {
+    proves('s1.page.size-range');
+    const task = await newTask(s.w.owner, s.w.residence, {
+      frequency_id: s.ids.task_frequencies.daily,
+    });
+    // a recurring task takes concurrent completions (only one-time tasks race, §5.2)
+    for (let i = 0; i < MAX + 1; i += 10) {
+      const batch = Math.min(10, MAX + 1 - i);
+      await Promise.all(Array.from({ length: batch }, () => complete(s.w.owner, task)));
+    }
+    const list = { ...completions, filter: { task_id: task.id } };
+    const full = expectStatus(await page(list, { page_size: MAX }), 200);
+    expect(full.body.count).toBe(MAX + 1);
+    expect(full.body.results).toHaveLength(MAX);
+    const over = await page(list, { page_size: MAX + 1 });
+    expectStatus(over, [200, 400]);
+    if (over.status === 400) expectError(over, 400, 'validation_error');
+    else expect(over.body.results.length, 'results on one page').toBeLessThanOrEqual(MAX);
+  }, 180_000);
+});
+
 describe('lists that do not page are plain JSON arrays (§1)', () => {
   it(`${describeOp('listResidences')} answers an array holding the residences of the caller`, async () => {
     proves('s1.plain-arrays');
