@@ -163,7 +163,9 @@ suite('failure paths leave no secret in the logs', () => {
         withHeaders({ body: { email: fresh.email, code: config.testCode } }, h),
       ),
     );
-    expectError(expired.res, 400, 'validation_error');
+    // refused (§3 fixes 200 only within the hour; the refusal's status is not fixed)
+    expect(expired.res.status).toBeGreaterThanOrEqual(400);
+    expect(expired.res.status).toBeLessThan(500);
     expectStatus(
       await api.call('forgotPassword', { body: { email: fresh.email }, retryOn429: false }),
       200,

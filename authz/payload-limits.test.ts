@@ -335,14 +335,16 @@ suite('no error body echoes a secret it was sent', () => {
     noEcho(res, code);
   });
 
-  it('a bogus reset token is not echoed by the 400', async () => {
+  it('a bogus reset token is not echoed by the refusal', async () => {
     proves('s1.no-echo.token');
     const token = canaryToken('token');
     const res = await api.call('resetPassword', {
       body: { reset_token: token, new_password: canaryPassword() },
       retryOn429: false,
     });
-    expectError(res, 400, 'validation_error');
+    // §3 does not fix the status refusing a token that was never issued: any 4xx
+    expect(res.status, `status ${res.status}: ${res.curl}`).toBeGreaterThanOrEqual(400);
+    expect(res.status, `status ${res.status}: ${res.curl}`).toBeLessThan(500);
     noEcho(res, token);
   });
 

@@ -63,8 +63,10 @@ suite('§5.2 POST /api/task-completions/', () => {
     expect(c.actual_cost).toMatch(/^\d+(\.\d{1,2})?$/);
     expect(Number(c.actual_cost)).toBe(12.5);
     expect(c.created_at).toMatch(UTC_INSTANT);
-    // stored: it is the task's one completion
-    expect(await listCompletions(w.owner, task.id)).toEqual([c]);
+    // stored: it is the task's one completion (a list item may show more or fewer fields, §12)
+    const listed = await listCompletions(w.owner, task.id);
+    expect(listed.map((x: { id: number }) => x.id)).toEqual([c.id]);
+    expect(listed[0]).toMatchObject({ task_id: task.id, notes: 'replaced the filter', rating: 4 });
   });
 
   it('{task_id} alone → 201 with no notes, cost or rating', async () => {
