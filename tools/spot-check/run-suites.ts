@@ -39,6 +39,8 @@ export async function runSuites(opts: {
   timeoutSeconds: number;
   /** Only these test files (paths relative to the package root). */
   files?: string[];
+  /** vitest -t: only the tests whose full name matches. */
+  testNamePattern?: string | null;
 }): Promise<SuiteOutcome> {
   await mkdir(opts.workDir, { recursive: true });
   const outFile = path.join(opts.workDir, 'vitest.json');
@@ -52,6 +54,7 @@ export async function runSuites(opts: {
     `--outputFile.json=${outFile}`,
   ];
   for (const p of opts.projects) args.push(`--project=${p}`);
+  if (opts.testNamePattern) args.push(`--testNamePattern=${opts.testNamePattern}`);
   args.push(...(opts.files ?? []));
   // Its own process group, so a timeout also ends vitest's worker processes (not only vitest).
   const child = spawn(process.execPath, args, {
