@@ -6,6 +6,7 @@ import type { FailureLine } from './failure-reporter.ts';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const VITEST = path.join(ROOT, 'node_modules/vitest/vitest.mjs');
 const REPORTER = path.join(import.meta.dirname, 'failure-reporter.ts');
+const RULE_COVERAGE_REPORTER = path.join(ROOT, 'fixtures/harness/rule-coverage-reporter.ts');
 
 export interface SuiteOutcome {
   /** Some test failed: the fault was noticed. */
@@ -41,6 +42,8 @@ export async function runSuites(opts: {
   files?: string[];
   /** vitest -t: only the tests whose full name matches. */
   testNamePattern?: string | null;
+  /** Also write the rule coverage report (into the env's CASERA_REPORTS_DIR). */
+  ruleCoverage?: boolean;
 }): Promise<SuiteOutcome> {
   await mkdir(opts.workDir, { recursive: true });
   const outFile = path.join(opts.workDir, 'vitest.json');
@@ -53,6 +56,7 @@ export async function runSuites(opts: {
     `--reporter=${REPORTER}`,
     `--outputFile.json=${outFile}`,
   ];
+  if (opts.ruleCoverage) args.push(`--reporter=${RULE_COVERAGE_REPORTER}`);
   for (const p of opts.projects) args.push(`--project=${p}`);
   if (opts.testNamePattern) args.push(`--testNamePattern=${opts.testNamePattern}`);
   args.push(...(opts.files ?? []));

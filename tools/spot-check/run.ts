@@ -34,6 +34,7 @@ import {
 } from './kill-table.ts';
 import { runSuites, type SuiteOutcome } from './run-suites.ts';
 import {
+  isCompleteCoverage,
   namePattern,
   projectOf,
   readCoverage,
@@ -72,9 +73,18 @@ const projectOverride = args.projects?.split(',').filter(Boolean);
 /** --no-tiers: the old behaviour (each fault's projects whole), for the bench's before/after. */
 const tiered = !args['no-tiers'];
 
-/** The last full run's rule coverage (reports/rule-coverage.json), or null: the tags decide then. */
+/**
+ * The last full run's rule coverage (reports/rule-coverage.json). When there is none from a run of
+ * every suite, the session's baseline runs every suite and its coverage is used; without a baseline
+ * (--no-baseline) the rule tags in the suite sources decide.
+ */
 const coverageFile = path.resolve(args.coverage ?? path.join(REPORTS, 'rule-coverage.json'));
-const coverage: RuleCoverage | null = readCoverage(coverageFile);
+let coverage: RuleCoverage | null = readCoverage(coverageFile);
+let coverageSource = path.relative(ROOT, coverageFile);
+if (!isCompleteCoverage(coverage)) {
+  coverage = null;
+  coverageSource = 'the rule tags in the suite sources';
+}
 
 /** The environment every suite run under the spot-checker gets: no shared reports, no rule gate. */
 function suiteEnv(workDir: string): Record<string, string> {
@@ -334,7 +344,8 @@ async function runBaseline(faults: Fault[]): Promise<void> {
   const workDir = path.join(WORK_DIR, `baseline-run`);
   await rm(workDir, { recursive: true, force: true });
   await mkdir(workDir, { recursive: true });
-  const full = args['full-baseline'] || !tiered;
+  // no complete coverage report: run every suite, and let this run's coverage choose tier 1
+  const full = args['full-baseline'] || !tiered || coverage === null;
   const sel = selectTests([...new Set(faults.flatMap((f) => f.rules))], coverage);
   const one = tierOneRun(sel);
   const projects = full ? (projectOverride ?? SUITE_PROJECTS) : one.projects;
@@ -348,6 +359,7 @@ async function runBaseline(faults: Fault[]): Promise<void> {
     outcome = await runSuites({
       projects,
       ...(full ? {} : { files: one.files, testNamePattern: one.testNamePattern }),
+      ruleCoverage: full,
       workDir,
       timeoutSeconds: Math.max(timeoutSeconds, 900),
       env: { ...suiteEnv(workDir), ...targets.env },
@@ -364,6 +376,13 @@ async function runBaseline(faults: Fault[]): Promise<void> {
   }
   baselineFull = full;
   baselineFiles = new Set(one.files);
+  if (full && coverage === null) {
+    const fresh = readCoverage(path.join(workDir, 'reports', 'rule-coverage.json'));
+    if (isCompleteCoverage(fresh, true)) {
+      coverage = fresh;
+      coverageSource = "this session's baseline (every suite, unpatched)";
+    }
+  }
   console.log(
     `[spot-check] baseline green in ${seconds} s (${full ? 'every suite' : `the ${sel.tests.length} tests and ${sel.wholeFiles.length} whole files proving the faults' rules`}, ${outcome.testsRun} tests)`,
   );
@@ -569,9 +588,10 @@ async function main(): Promise<void> {
     const faults = selectFaults();
     const jobs = Number(args.jobs ?? Math.max(1, Math.min(2, os.availableParallelism())));
     console.log(
-      `[spot-check] ${faults.length} fault(s), ${jobs} at a time; tests chosen from ${coverage ? path.relative(ROOT, coverageFile) : 'the rule tags in the suite sources (no rule coverage report)'}`,
+      `[spot-check] ${faults.length} fault(s), ${jobs} at a time; tier 1 chosen from ${coverage ? coverageSource : 'the baseline run (no coverage report of a complete run)'}`,
     );
     if (!args['no-baseline']) await runBaseline(faults);
+    console.log(`[spot-check] tier 1 chosen from ${coverageSource}`);
     rows = await pool(faults, jobs, runEmbedded);
   }
   const s = parseShard();

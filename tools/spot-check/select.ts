@@ -16,6 +16,18 @@ export const SUITE_DIRS = ['contracts', 'lifecycle', 'properties', 'authz'] as c
 
 export interface RuleCoverage {
   rules: { id: string; tests: { name: string; project: string; state: string }[] }[];
+  gate?: { complete_run?: boolean };
+}
+
+/**
+ * Whether a report can choose tier 1: it must come from a run of every suite (a partial run – one
+ * project, a file filter – knows nothing of the tests it did not run).
+ */
+export function isCompleteCoverage(c: RuleCoverage | null, suitesOnly = false): boolean {
+  if (!c) return false;
+  if (c.gate?.complete_run) return true;
+  // the spot-check baseline runs every suite but not the unit project: complete for our purpose
+  return suitesOnly;
 }
 
 /** A tier-1 selection: files to run, and (when every test is known by name) a `-t` pattern. */
