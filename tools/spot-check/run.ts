@@ -12,7 +12,7 @@
  * survives or only the full run killed it (its rules' tests miss something).
  */
 import { execSync } from 'node:child_process';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -79,8 +79,14 @@ const tiered = !args['no-tiers'];
  * (--no-baseline) the rule tags in the suite sources decide.
  */
 const coverageFile = path.resolve(args.coverage ?? path.join(REPORTS, 'rule-coverage.json'));
+/** The coverage of the last spot-check baseline that ran every suite (kept for the next session). */
+const BASELINE_COVERAGE = path.join(REPORTS, 'spot-check', 'rule-coverage.json');
 let coverage: RuleCoverage | null = readCoverage(coverageFile);
 let coverageSource = path.relative(ROOT, coverageFile);
+if (!isCompleteCoverage(coverage) && !args.coverage) {
+  coverage = readCoverage(BASELINE_COVERAGE);
+  coverageSource = path.relative(ROOT, BASELINE_COVERAGE);
+}
 if (!isCompleteCoverage(coverage)) {
   coverage = null;
   coverageSource = 'the rule tags in the suite sources';
@@ -378,8 +384,10 @@ async function runBaseline(faults: Fault[]): Promise<void> {
   baselineFiles = new Set(one.files);
   if (full && coverage === null) {
     const fresh = readCoverage(path.join(workDir, 'reports', 'rule-coverage.json'));
-    if (isCompleteCoverage(fresh, true)) {
-      coverage = fresh;
+    if (fresh && isCompleteCoverage(fresh, true)) {
+      coverage = { ...fresh, suites_complete: true };
+      await mkdir(path.dirname(BASELINE_COVERAGE), { recursive: true });
+      await writeFile(BASELINE_COVERAGE, JSON.stringify(coverage) + '\n');
       coverageSource = "this session's baseline (every suite, unpatched)";
     }
   }

@@ -17,6 +17,8 @@ export const SUITE_DIRS = ['contracts', 'lifecycle', 'properties', 'authz'] as c
 export interface RuleCoverage {
   rules: { id: string; tests: { name: string; project: string; state: string }[] }[];
   gate?: { complete_run?: boolean };
+  /** Set on the copy a spot-check baseline keeps: a run of every suite (the unit project aside). */
+  suites_complete?: boolean;
 }
 
 /**
@@ -25,7 +27,7 @@ export interface RuleCoverage {
  */
 export function isCompleteCoverage(c: RuleCoverage | null, suitesOnly = false): boolean {
   if (!c) return false;
-  if (c.gate?.complete_run) return true;
+  if (c.gate?.complete_run || c.suites_complete) return true;
   // the spot-check baseline runs every suite but not the unit project: complete for our purpose
   return suitesOnly;
 }
