@@ -264,7 +264,13 @@ async function runEmbedded(fault: Fault): Promise<KillRow> {
     tier1Seconds: number | null,
   ): Promise<KillRow> => {
     const seconds = (Date.now() - started) / 1000; // time to kill, without the confirmation
-    const suspect = await notCredible(fault, outcome.firstFailure);
+    // A test outside the fault's rules failing may be a flake (a loaded machine, a time window):
+    // it must fail again on the faulty target, and its file pass on the unpatched one.
+    const suspect =
+      tier === 'full' && tiered
+        ? ((await failsAgain(outcome.firstFailure, workDir, targets.env)) ??
+          (await notCredible(fault, outcome.firstFailure, true)))
+        : await notCredible(fault, outcome.firstFailure);
     const extra = { seconds, tier, tier1Seconds };
     if (suspect) return row('error', outcome.firstFailure, suspect, { ...extra, tier: null });
     return row('killed', outcome.firstFailure, outcome.failureMessage, extra);
@@ -305,10 +311,14 @@ async function runEmbedded(fault: Fault): Promise<KillRow> {
  * session's baseline answers for the files it ran; any other file runs once more, unpatched.
  * Returns why the kill is not credible, or null. Skipped with --no-confirm.
  */
-async function notCredible(fault: Fault, firstFailure: string | null): Promise<string | null> {
+async function notCredible(
+  fault: Fault,
+  firstFailure: string | null,
+  always = false,
+): Promise<string | null> {
   if (args['no-confirm'] || !firstFailure) return null;
   const file = fileOf(firstFailure);
-  if (baselineFull || baselineFiles?.has(file)) return null;
+  if (!always && (baselineFull || baselineFiles?.has(file))) return null;
   const workDir = path.join(WORK_DIR, `${fault.id}-confirm`);
   await rm(workDir, { recursive: true, force: true });
   await mkdir(workDir, { recursive: true });
@@ -339,6 +349,35 @@ async function notCredible(fault: Fault, firstFailure: string | null): Promise<s
   } finally {
     await targets.close();
   }
+}
+
+/** Re-runs the one failing test against the (still running) faulty target: null when it fails again. */
+async function failsAgain(
+  firstFailure: string | null,
+  workDir: string,
+  env: Record<string, string>,
+): Promise<string | null> {
+  if (args['no-confirm'] || !firstFailure || / \(file setup\)$/.test(firstFailure)) return null;
+  const file = fileOf(firstFailure);
+  const name = firstFailure.slice(file.length + 3);
+  const dir = path.join(workDir, 'again');
+  const outcome = await runSuites({
+    projects: [projectOf(file)],
+    files: [file],
+    testNamePattern: namePattern({
+      files: [file],
+      tests: [{ file, name }],
+      wholeFiles: [],
+      unproven: [],
+      source: 'coverage',
+    }),
+    workDir: dir,
+    timeoutSeconds,
+    env: { ...suiteEnv(dir), ...env },
+  });
+  return outcome.failed
+    ? null
+    : `not a kill: ${firstFailure} failed once and passed on the re-run against the same faulty target (a flake)`;
 }
 
 /**
