@@ -57,7 +57,7 @@ export function readCoverage(file: string): RuleCoverage | null {
   }
 }
 
-function suiteFiles(): string[] {
+export function allSuiteFiles(): string[] {
   const out: string[] = [];
   const walk = (dir: string): void => {
     for (const e of readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
@@ -72,7 +72,7 @@ function suiteFiles(): string[] {
 
 let sources: Map<string, string> | null = null;
 function suiteSources(): Map<string, string> {
-  sources ??= new Map(suiteFiles().map((f) => [f, readFileSync(path.join(ROOT, f), 'utf8')]));
+  sources ??= new Map(allSuiteFiles().map((f) => [f, readFileSync(path.join(ROOT, f), 'utf8')]));
   return sources;
 }
 
