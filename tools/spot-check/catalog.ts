@@ -724,13 +724,13 @@ export const FAULTS: Fault[] = [
     id: 'money-one-decimal-out',
     area: 'contracts',
     description:
-      'money is answered as stored by the numeric column ("12.5"), not padded to 2 decimals',
+      'estimated_cost is read back through a float ("12.5"), not as a decimal string with 2 decimals',
     rules: ['s1.money.response'],
     edits: [
       {
-        file: MONEY,
-        find: "return `${i}.${f.padEnd(2, '0').slice(0, 2)}`;",
-        replace: "return f === '' ? i : `${i}.${f.replace(/0+$/, '') || '0'}`;",
+        file: STORE,
+        find: `t.estimated_cost::text as estimated_cost`,
+        replace: `t.estimated_cost::float8::text as estimated_cost`,
       },
     ],
   },
