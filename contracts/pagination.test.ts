@@ -177,6 +177,10 @@ describe.concurrent('lists that page (§1)', () => {
       expect(third.body.next).toBeNull();
       const all = [...idsOf(first), ...idsOf(second), ...idsOf(third)].sort((a, b) => a - b);
       expect(all).toEqual([...list.ids].sort((a, b) => a - b));
+      // a last page that is exactly full is the end too (pages of 7, 7, 7)
+      const full = expectStatus(await page(list, { page: 3, page_size: 7 }), 200);
+      expect(full.body.results).toHaveLength(7);
+      expect(full.body.next).toBeNull();
     });
 
     it(`${list.name}: a page past the end answers 200 with empty results and the full count`, async (ctx) => {

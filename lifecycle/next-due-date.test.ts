@@ -136,3 +136,24 @@ suite('patching due_date leaves next_due_date (it comes from completions only)',
     expectNextDue(after, expected, 'GET after PATCH due_date=null');
   });
 });
+
+describe('changing the frequency or the interval recomputes next_due_date from the latest completion', () => {
+  it('weekly → monthly → custom 3 → custom 5: each PATCH answers the new interval from the completion date', async () => {
+    proves('s5.3.next-due.frequency-change', 's5.3.next-due.interval-change');
+    const task = await newTask(owner, residenceId, { frequency_id: frequencies.weekly });
+    const done = backdatedNoon(10);
+    await complete(owner, task.id, { completed_at: done.instant }, { timezone: UTC });
+    const steps: [Record<string, unknown>, string][] = [
+      [{ frequency_id: frequencies.monthly }, addMonths(done.date, 1)],
+      [{ frequency_id: frequencies.custom, custom_interval_days: 3 }, addDays(done.date, 3)],
+      [{ custom_interval_days: 5 }, addDays(done.date, 5)],
+    ];
+    for (const [body, expected] of steps) {
+      const patched = expectStatus(
+        await api.call('updateTask', { as: owner, path: { id: task.id }, body, timezone: UTC }),
+        200,
+      );
+      expectNextDue(patched, expected, `PATCH ${JSON.stringify(body)} answer`);
+    }
+  });
+});

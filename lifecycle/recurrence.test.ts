@@ -52,6 +52,7 @@ const FREQUENCIES: Row[] = [
   { rule: 's5.2.freq.quarterly',    frequency: 'quarterly',    completedAt: AT, next: '2024-06-10', why: 'quarterly: +3 months' },
   { rule: 's5.2.freq.semiannually', frequency: 'semiannually', completedAt: AT, next: '2024-09-10', why: 'semiannually: +6 months' },
   { rule: 's5.2.freq.annually',     frequency: 'annually',     completedAt: AT, next: '2025-03-10', why: 'annually: +12 months' },
+  { rule: 's5.2.freq.annually',     frequency: 'annually',     completedAt: '2023-03-10T12:00:00.000Z', next: '2024-03-10', why: 'annually across a Feb 29: +12 months, not 365 days' },
   { rule: 's5.2.freq.custom',       frequency: 'custom', custom: 10,   completedAt: AT, next: '2024-03-20', why: 'custom 10: +10 days' },
   { rule: 's5.2.freq.custom',       frequency: 'custom', custom: 1,    completedAt: AT, next: '2024-03-11', why: 'custom 1: +1 day' },
   { rule: 's5.2.freq.custom',       frequency: 'custom', custom: 3650, completedAt: AT, next: '2034-03-08', why: 'custom 3650: +3650 days' },

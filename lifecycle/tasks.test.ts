@@ -285,6 +285,16 @@ suite('§5 create, read, patch, delete', () => {
     }
   });
 
+  it('GET /api/tasks/{id}/ carries kanban_column for the default days (30): due in 20 days is due soon, in 45 upcoming', async () => {
+    proves('s5.3.kanban-column.get');
+    // the owner's profile zone is UTC; ±1 day of clock drift keeps both on their side of today + 30
+    const today = todayIn('UTC');
+    const soon = await newTask(w.owner, w.residence, { due_date: addDays(today, 20) });
+    const later = await newTask(w.owner, w.residence, { due_date: addDays(today, 45) });
+    expect((await readTask(w.owner, soon.id)).kanban_column).toBe('due_soon');
+    expect((await readTask(w.owner, later.id)).kanban_column).toBe('upcoming');
+  });
+
   it('PATCH /api/tasks/{id}/ changes the fields sent and leaves the others', async () => {
     proves('s5.patch');
     const created = await newTask(w.owner, w.residence, {

@@ -252,6 +252,14 @@ suite('kanban (§5.3) against the live target', () => {
 
   it('days outside 1–365 is refused with 400', async () => {
     proves('s5.3.query.days-range');
+    // the nearest wrong neighbours of 1 and 365 first, then random values further out
+    for (const days of [0, 366]) {
+      expectError(
+        await api.call('listTasks', { as: owner, query: { days } }),
+        400,
+        'validation_error',
+      );
+    }
     await fcAssert(
       fc.asyncProperty(
         fc.oneof(fc.integer({ min: -400, max: 0 }), fc.integer({ min: 366, max: 100_000 })),

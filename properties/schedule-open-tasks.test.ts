@@ -152,7 +152,15 @@ function expectNoItemsFor(s: Schedule, task: Task, state: string): void {
 
 suite('the reminder schedule covers open tasks only (§6)', () => {
   it('a cancelled task gets no reminders; an open task due the same day does', async () => {
-    proves('s6.schedule.excludes-cancelled');
+    // expectOpenTaskReminders checks the open task's exact days, hours and local dates too
+    proves(
+      's6.schedule.excludes-cancelled',
+      's6.due-soon.days',
+      's6.overdue.days',
+      's6.due-soon.hour',
+      's6.overdue.hour',
+      's6.local-date',
+    );
     const setup = await twoTasksDueOnD();
     expectStatus(
       await api.call('cancelTask', { as: setup.owner, path: { id: setup.closed.id } }),
