@@ -5,7 +5,7 @@
  * and an invisible residence, task or user answered exactly as an absent one.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { authorization } from '../fixtures/harness/actors.ts';
+import { AUTH_SCHEME, authorization } from '../fixtures/harness/actors.ts';
 import { api, expectDetail, expectError, expectStatus } from '../fixtures/harness/client.ts';
 import type { ApiResponse, CallOptions } from '../fixtures/harness/client.ts';
 import { mediaType } from '../fixtures/harness/checks.ts';
@@ -292,7 +292,7 @@ describe('JSON in and out, multipart uploads, media bytes (§1)', () => {
 });
 
 describe('auth scheme (§1)', () => {
-  it('accepts a key as `Authorization: Token <key>` and refuses the same key under another scheme with 401', async () => {
+  it(`accepts a key as \`Authorization: ${AUTH_SCHEME} <key>\` and refuses the same key under another scheme with 401`, async () => {
     proves('s1.auth.token-scheme');
     const user = await newUser({ name: 'scheme' });
     const ok = expectStatus(await api.call('getMe', { token: authorization(user.token!) }), 200);
