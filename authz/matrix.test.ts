@@ -37,7 +37,14 @@ import {
   recordSecretsForFinalScan,
   type ForeignData,
 } from '../fixtures/harness/leaks.ts';
-import { loadedDoc, resolveOperations, normaliseTemplate } from '../fixtures/harness/operations.ts';
+import {
+  basePath,
+  loadedDoc,
+  normaliseTemplate,
+  OPERATIONS,
+  resolveOperations,
+  type OpName,
+} from '../fixtures/harness/operations.ts';
 import { formatFailure } from '../fixtures/harness/reproduce.ts';
 import { typesOf } from '../fixtures/harness/schema-data.ts';
 import { proves } from '../fixtures/harness/rules.ts';
@@ -56,16 +63,28 @@ import type { DocOperation, SchemaObject } from '../fixtures/harness/spec.ts';
 
 type Kind = 'residence' | 'member' | 'task' | 'completion' | 'document' | 'image';
 
-/** Collection prefixes of residence-scoped resources: the segment before a path id. */
-const PATH_KINDS: Record<string, Kind> = {
-  '/api/residences/': 'residence',
-  '/api/residences/{}/users/': 'member',
-  '/api/tasks/': 'task',
-  '/api/task-completions/': 'completion',
-  '/api/documents/': 'document',
-  '/api/media/documents/': 'document',
-  '/api/media/completion-images/': 'image',
-};
+/**
+ * Collection prefixes of residence-scoped resources (the segment before a path id), derived
+ * from the operation map: each logical operation's template before its last `{…}`.
+ */
+const PATH_ID_OPS: [OpName, Kind][] = [
+  ['getResidence', 'residence'],
+  ['removeResidenceUser', 'member'],
+  ['getTask', 'task'],
+  ['getCompletion', 'completion'],
+  ['getDocument', 'document'],
+  ['getDocumentFile', 'document'],
+  ['getCompletionImageFile', 'image'],
+];
+
+function idPrefix(name: OpName): string {
+  const template = OPERATIONS[name][1];
+  return normaliseTemplate(template.slice(0, template.lastIndexOf('{')));
+}
+
+const PATH_KINDS: Record<string, Kind> = Object.fromEntries(
+  PATH_ID_OPS.map(([name, kind]) => [idPrefix(name), kind]),
+);
 
 /** Body / query fields that name a residence-scoped resource. */
 const FIELD_KINDS: Record<string, Kind> = {
@@ -87,13 +106,34 @@ const STATIC_FIELDS = new Set([
   'document_type_id',
 ]);
 
-/** Paths of operations that refer to no residence-scoped resource by design. */
-const UNSCOPED_PREFIXES = [
-  '/api/auth/',
-  '/api/static_data/',
-  '/api/notifications/',
-  '/api/subscription/',
+/**
+ * Operations that refer to no residence-scoped resource by design (accounts, static data,
+ * notifications, subscription), grouped: every path under the segments a group's templates
+ * share is unscoped.
+ */
+const UNSCOPED_GROUPS: OpName[][] = [
+  ['register', 'login', 'getMe'],
+  ['getStaticData'],
+  ['getNotificationPreferences', 'getNotificationSchedule'],
+  ['getSubscription', 'subscriptionWebhook'],
 ];
+
+function sharedPrefix(names: OpName[]): string {
+  const split = names.map((n) => OPERATIONS[n][1].split('/').filter(Boolean));
+  const first = split[0];
+  let n = 0;
+  while (n < first.length && !first[n].includes('{') && split.every((s) => s[n] === first[n])) {
+    n += 1;
+  }
+  const prefix = `/${first.slice(0, n).join('/')}/`;
+  // a group sharing no more than the base path would mark every operation unscoped
+  if (prefix.length <= `${basePath()}/`.length) {
+    throw new Error(`[casera] matrix: ${names.join(', ')} share no collection below ${prefix}`);
+  }
+  return prefix;
+}
+
+const UNSCOPED_PREFIXES = UNSCOPED_GROUPS.map(sharedPrefix);
 /** Collections whose operations without an id or a scoped field are account-wide. */
 const SCOPED_COLLECTIONS = Object.keys(PATH_KINDS).filter((p) => !p.includes('{}'));
 
@@ -177,7 +217,7 @@ function classify(op: DocOperation, labels: Map<DocOperation, string>): Classifi
   for (const name of Object.keys(props)) {
     const kind = FIELD_KINDS[name];
     if (kind) refs.push({ where: 'body', name, kind });
-    else if (name === 'code' && norm.startsWith('/api/residences/')) shareCode = true;
+    else if (name === 'code' && norm.startsWith(idPrefix('getResidence'))) shareCode = true;
     else if (/_id$/.test(name) && !STATIC_FIELDS.has(name)) {
       return { status: 'unclassifiable', label, why: `body field ${name}` };
     }

@@ -12,6 +12,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { describe, expect, it } from 'vitest';
 import { documentFindings } from '../fixtures/harness/document.ts';
 import { loadedDoc, operationMap, specLabel } from '../fixtures/harness/operations.ts';
+import { proves } from '../fixtures/harness/rules.ts';
 import { validates } from '../fixtures/harness/schema-data.ts';
 import {
   childPointer,
@@ -41,6 +42,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('documents 401 (exactly, as 4XX or as default) for every secured operation', () => {
+    proves('s1.auth.missing'); // as the document states it
     const lacking = ops
       .filter((o) => isSecured(doc, o.op) && !responseFor(o.op, 401))
       .map((o) => `${label(o)} (${childPointer(o.pointer, 'responses')})`);
@@ -56,6 +58,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('describes every 4xx answer with a JSON Error body {error, message, details?}', () => {
+    proves('s1.error.body-shape'); // as the document states it
     const bad: string[] = [];
     for (const o of ops) {
       for (const [status, r] of Object.entries<SchemaObject>(o.op.responses ?? {})) {
