@@ -187,7 +187,8 @@ describe('code and reset limits', () => {
       await api.call('forgotPassword', { body: { email: user.email }, retryOn429: false }),
       limits.forgotWindowSeconds,
       Date.now() - t0,
-    ); // the limit is per email: another address is not limited by these attempts
+    );
+    // the limit is per email: another address is not limited by these attempts
     const other = await newUser({ name: 'forgot-other' });
     expectStatus(
       await api.call('forgotPassword', { body: { email: other.email }, retryOn429: false }),
