@@ -16,6 +16,18 @@ import {
 } from '../fixtures/harness/factories.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { addDays, addMonths, localDate } from '../fixtures/oracles/calendar.ts';
+import { requireOps } from '../fixtures/harness/operations.ts';
+import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
+
+/** The operations this file calls: a document without one skips its tests by name (printed). */
+const suite = requireOps(
+  ...FACTORY_OPS.user,
+  ...FACTORY_OPS.residence,
+  ...FACTORY_OPS.task,
+  ...FACTORY_OPS.completion,
+  'getTask',
+  'updateTask',
+);
 
 const UTC = 'UTC';
 const DAY = 86_400_000;
@@ -25,6 +37,7 @@ let residenceId: number;
 let frequencies: Record<string, number>;
 
 beforeAll(async () => {
+  if (!suite.ok) return;
   owner = await newUser({ name: 'next-due' });
   residenceId = (await newResidence(owner)).id;
   frequencies = (await staticIds()).task_frequencies;
@@ -57,7 +70,7 @@ const CASES: Case[] = [
   { frequency: 'monthly', next: (d) => addMonths(d, 1) },
 ];
 
-describe('patching due_date leaves next_due_date (it comes from completions only)', () => {
+suite('patching due_date leaves next_due_date (it comes from completions only)', () => {
   for (const c of CASES) {
     it(`${c.frequency}: PATCH due_date after a completion keeps next_due_date, and GET agrees`, async () => {
       proves('s5.3.next-due.from-completions');

@@ -10,11 +10,22 @@ import { newResidence, newUser } from '../fixtures/harness/factories.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import type { FrequencyName } from '../fixtures/oracles/nextDueDate.ts';
 import { complete, createTask, readTask } from '../fixtures/models/task-lifecycle/tasks.ts';
+import {
+  instantMismatch,
+  sameInstantAtPrecision,
+} from '../fixtures/models/task-lifecycle/dates.ts';
+import { requireOps } from '../fixtures/harness/operations.ts';
+import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
+import { LIFECYCLE_OPS } from '../fixtures/models/task-lifecycle/tasks.ts';
+
+/** The operations this file calls: a document without one skips its tests by name (printed). */
+const suite = requireOps(...FACTORY_OPS.user, ...FACTORY_OPS.residence, ...LIFECYCLE_OPS);
 
 let owner: Actor;
 let residenceId: number;
 
 beforeAll(async () => {
+  if (!suite.ok) return;
   owner = await newUser({ name: 'owner' });
   residenceId = (await newResidence(owner)).id;
 });
@@ -84,11 +95,15 @@ async function completeOnce(row: Row) {
     timezone: row.timezone,
   });
   expectStatus(res, 201);
-  expect(Date.parse(res.body.completed_at)).toBe(Date.parse(row.completedAt));
+  // the instant sent, at the precision the target emits (§12)
+  expect(
+    sameInstantAtPrecision(res.body.completed_at, row.completedAt),
+    instantMismatch(res.body.completed_at, row.completedAt),
+  ).toBe(true);
   return readTask(owner, task.id);
 }
 
-describe('§5.2 next_due_date = date of completed_at + the frequency interval', () => {
+suite('§5.2 next_due_date = date of completed_at + the frequency interval', () => {
   it.each(FREQUENCIES.map((r) => [r.why, r] as const))('%s', async (_why, row) => {
     proves(row.rule, 's5.2.next-due.latest');
     const task = await completeOnce(row);
@@ -97,7 +112,7 @@ describe('§5.2 next_due_date = date of completed_at + the frequency interval', 
   });
 });
 
-describe('§5.2 adding months clamps to the last day of a shorter month', () => {
+suite('§5.2 adding months clamps to the last day of a shorter month', () => {
   it.each(MONTH_END.map((r) => [r.why, r] as const))('%s', async (_why, row) => {
     proves(row.rule);
     const task = await completeOnce(row);
@@ -105,7 +120,7 @@ describe('§5.2 adding months clamps to the last day of a shorter month', () => 
   });
 });
 
-describe('§5.2 the completion date is read in the request timezone of the completing request', () => {
+suite('§5.2 the completion date is read in the request timezone of the completing request', () => {
   it.each(REQUEST_TIMEZONE.map((r) => [r.why, r] as const))('%s', async (_why, row) => {
     proves(row.rule);
     const task = await completeOnce(row);
