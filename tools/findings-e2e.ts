@@ -37,6 +37,7 @@ const FILES = [
   'contracts/server-fields.test.ts',
   'contracts/static-data.test.ts',
   'contracts/wire-conventions.test.ts',
+  'contracts/drift.test.ts',
 ];
 
 function fault(id: string): Fault {
