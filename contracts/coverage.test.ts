@@ -19,7 +19,7 @@ import type { OpName } from '../fixtures/harness/operations.ts';
 import { provesIn } from '../fixtures/harness/rules.ts';
 import { VALID, missingFor, sharedScenario } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
-import { docOperations, responseFor } from '../fixtures/harness/spec.ts';
+import { docOperations, opLabel, responseFor } from '../fixtures/harness/spec.ts';
 
 const exercised = new Set<string>();
 
@@ -81,13 +81,13 @@ describe('coverage of the document', () => {
     if (blocked.length) {
       console.log(
         `[casera] not exercisable (a prerequisite is absent from ${specLabel()}): ${blocked
-          .map((o) => `${o.operationId} (needs ${missingFor(logical(o)!).join(', ')})`)
+          .map((o) => `${opLabel(o)} (needs ${missingFor(logical(o)!).join(', ')})`)
           .join('; ')}`,
       );
     }
     const never = notExercised
       .filter((o) => !blocked.includes(o))
-      .map((o) => `${o.operationId ?? '(no operationId)'} ${o.method.toUpperCase()} ${o.path}`);
+      .map((o) => `${opLabel(o)} ${o.method.toUpperCase()} ${o.path}`);
     expect(never, 'operations never answered with a documented 2xx').toEqual([]);
   });
 });
