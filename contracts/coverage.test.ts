@@ -85,9 +85,19 @@ describe('coverage of the document', () => {
           .join('; ')}`,
       );
     }
+    // operations the map does not name (OPTIONS served for CORS, an API's own extras, §12) have
+    // no valid request the suite could build: named, not failed (the document test lists them)
+    const unmapped = notExercised.filter((o) => logical(o) === undefined);
+    if (unmapped.length) {
+      console.log(
+        `[casera] not exercised (not in the operation map): ${unmapped
+          .map((o) => `${o.method.toUpperCase()} ${o.path}`)
+          .join('; ')}`,
+      );
+    }
     const never = notExercised
-      .filter((o) => !blocked.includes(o))
-      .map((o) => `${opLabel(o)} ${o.method.toUpperCase()} ${o.path}`);
+      .filter((o) => !blocked.includes(o) && !unmapped.includes(o))
+      .map((o) => `${o.operationId ?? '(no operationId)'} ${o.method.toUpperCase()} ${o.path}`);
     expect(never, 'operations never answered with a documented 2xx').toEqual([]);
   });
 });

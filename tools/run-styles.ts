@@ -24,8 +24,16 @@ export interface JunitCounts {
   failed: number;
   skipped: number;
   passed: number;
-  /** `classname > name: first line of the failure` for each failing test. */
+  /** `classname > name: first line of the failure` for each failing test that is no document finding. */
   failures: string[];
+  /** Pointers of the failing document-finding tests (one test per defect location). */
+  findings: string[];
+}
+
+/** A failing test that reports a document defect: `contracts/openapi-document.test.ts`, named `… > #/pointer`. */
+export function findingPointer(classname: string, name: string): string | undefined {
+  if (!classname.endsWith('openapi-document.test.ts')) return undefined;
+  return /(?:^| > )(#\/\S*)$/.exec(name)?.[1];
 }
 
 function unescapeXml(s: string): string {
@@ -41,7 +49,14 @@ function unescapeXml(s: string): string {
 
 /** Counts of a vitest JUnit report (one `<testcase>` per test; `<failure>`/`<error>`/`<skipped/>` inside). */
 export function readJunit(xml: string): JunitCounts {
-  const counts: JunitCounts = { tests: 0, failed: 0, skipped: 0, passed: 0, failures: [] };
+  const counts: JunitCounts = {
+    tests: 0,
+    failed: 0,
+    skipped: 0,
+    passed: 0,
+    failures: [],
+    findings: [],
+  };
   const re = /<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g;
   for (const m of xml.matchAll(re)) {
     counts.tests++;
@@ -52,7 +67,9 @@ export function readJunit(xml: string): JunitCounts {
       counts.failed++;
       const msg = /<(?:failure|error)\b[^>]*?message="([^"]*)"/.exec(body)?.[1] ?? '';
       const first = unescapeXml(msg).split('\n')[0].slice(0, 200);
-      counts.failures.push(`${attr('classname')} > ${attr('name')}: ${first}`);
+      const finding = findingPointer(attr('classname'), attr('name'));
+      if (finding) counts.findings.push(finding);
+      else counts.failures.push(`${attr('classname')} > ${attr('name')}: ${first}`);
     } else if (/<skipped\b/.test(body)) counts.skipped++;
     else counts.passed++;
   }
@@ -65,6 +82,28 @@ interface StyleResult {
   seconds: number;
   counts?: JunitCounts;
   error?: string;
+}
+
+/** What keeps a style from passing: false alarms, unexpected or missing findings, no report. */
+export function problems(
+  style: DocumentStyle,
+  r: Omit<StyleResult, 'style'>,
+  contractsRan = true,
+): string[] {
+  if (!r.counts) return [r.error ?? 'no junit report'];
+  const out: string[] = [];
+  if (r.counts.tests === 0) out.push('no test ran (the global setup failed? see the log)');
+  const expected = style.expectedFindings.map((f) => f.pointer);
+  if (r.counts.failures.length > 0) out.push(`${r.counts.failures.length} false alarm(s)`);
+  const unexpected = r.counts.findings.filter((p) => !expected.includes(p));
+  const missing = contractsRan ? expected.filter((p) => !r.counts!.findings.includes(p)) : [];
+  if (unexpected.length) out.push(`unexpected finding(s): ${unexpected.join(', ')}`);
+  if (missing.length) out.push(`expected finding(s) not reported: ${missing.join(', ')}`);
+  // vitest fails the run on the finding tests too; any other non-zero exit is a problem of its own
+  if (r.exitCode !== 0 && r.counts.failed === 0 && r.counts.tests > 0) {
+    out.push(`vitest exit ${r.exitCode}`);
+  }
+  return out;
 }
 
 async function runStyle(
@@ -130,32 +169,47 @@ async function main(): Promise<void> {
   const timeoutSeconds = Number(values.timeout);
   const styles = values.style ? values.style.split(',').filter(Boolean).map(styleNamed) : STYLES;
   const projects = values.projects?.split(',').filter(Boolean) ?? [];
+  const contractsRan = projects.length === 0 || projects.includes('contracts');
   const results: StyleResult[] = [];
   for (const style of styles) {
     const r = await runStyle(style, projects, timeoutSeconds);
     results.push(r);
     const c = r.counts;
     const line = c
-      ? `tests ${c.tests}, passed ${c.passed}, failed ${c.failed}, skipped ${c.skipped}`
+      ? `tests ${c.tests}, passed ${c.passed}, failed ${c.failed} (${c.findings.length} document finding(s), ${style.expectedFindings.length} expected), skipped ${c.skipped}`
       : r.error;
     console.log(`[styles] ${style.name}: ${line} (vitest exit ${r.exitCode}, ${r.seconds}s)`);
-    for (const f of c?.failures.slice(0, 30) ?? []) console.log(`  ✗ ${f}`);
-    if ((c?.failures.length ?? 0) > 30) console.log(`  … ${c!.failures.length - 30} more`);
-    if (r.exitCode !== 0 || !c || c.failed > 0) {
+    for (const f of c?.failures.slice(0, 40) ?? []) console.log(`  ✗ ${f}`);
+    if ((c?.failures.length ?? 0) > 40) console.log(`  … ${c!.failures.length - 40} more`);
+    const p = problems(style, r, contractsRan);
+    for (const x of p) console.log(`  ! ${x}`);
+    if (p.length > 0) {
       console.log(
         `  log: ${path.relative(ROOT, path.join(ROOT, 'reports/styles', style.name, 'vitest.log'))}`,
       );
     }
   }
   console.log('\n[styles] summary');
-  console.log('style          tests  passed  failed  skipped  seconds');
+  console.log('style          tests  passed  failed  findings  false-alarms  skipped  seconds');
   for (const r of results) {
     const c = r.counts;
+    const cols = [
+      [r.style.name, 14],
+      [c?.tests, 5],
+      [c?.passed, 6],
+      [c?.failed, 6],
+      [c ? `${c.findings.length}/${r.style.expectedFindings.length}` : undefined, 8],
+      [c?.failures.length, 12],
+      [c?.skipped, 7],
+      [r.seconds, 7],
+    ] as const;
     console.log(
-      `${r.style.name.padEnd(14)} ${String(c?.tests ?? '-').padStart(5)}  ${String(c?.passed ?? '-').padStart(6)}  ${String(c?.failed ?? '-').padStart(6)}  ${String(c?.skipped ?? '-').padStart(7)}  ${String(r.seconds).padStart(7)}`,
+      cols
+        .map(([v, w], i) => (i === 0 ? String(v).padEnd(w) : String(v ?? '-').padStart(w)))
+        .join('  '),
     );
   }
-  const bad = results.filter((r) => r.exitCode !== 0 || !r.counts || r.counts.failed > 0);
+  const bad = results.filter((r) => problems(r.style, r, contractsRan).length > 0);
   if (bad.length > 0) {
     console.log(`[styles] FAILED: ${bad.map((r) => r.style.name).join(', ')}`);
     process.exitCode = 1;
