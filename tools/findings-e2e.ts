@@ -53,6 +53,7 @@ function combined(...ids: string[]): Fault {
     area: 'contracts',
     description: faults.map((f) => f.description).join(' + '),
     edits: faults.flatMap((f) => f.edits),
+    rules: faults.flatMap((f) => f.rules),
   };
 }
 
