@@ -34,7 +34,8 @@ export default defineConfig({
           suiteName: 'casera-contract-suite',
         },
       ],
-      './fixtures/harness/rule-coverage-reporter.ts', // reports/rule-coverage.*, rule gate (issue 11)
+      // findings by signature, known deviations, rule coverage and the run's one gate (issues 11, 15)
+      './fixtures/harness/findings-reporter.ts',
       ...(process.env.GITHUB_ACTIONS ? ['github-actions'] : []),
     ],
     maxWorkers: 2,

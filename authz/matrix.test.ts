@@ -255,7 +255,9 @@ function classify(op: DocOperation, labels: Map<DocOperation, string>): Classifi
 const doc = loadedDoc();
 const map = resolveOperations(doc);
 const labels = new Map<DocOperation, string>();
-const allOps = docOperations(doc);
+// §12: whether OPTIONS is served is the implementation's choice, and §4 gives it no row; a documented
+// OPTIONS operation is no resource access the matrix could judge.
+const allOps = docOperations(doc).filter((o) => o.method !== 'options');
 for (const r of map.resolved.values()) {
   const d = allOps.find((o) => o.method === r.method && o.path === r.path);
   if (d) labels.set(d, `${r.name} (${r.method.toUpperCase()} ${r.path})`);

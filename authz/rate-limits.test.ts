@@ -200,6 +200,12 @@ suite('code and reset limits', () => {
       limits.forgotWindowSeconds,
       Date.now() - t0,
     );
+    // the limit is per email: another address is not limited by these attempts
+    const other = await newUser({ name: 'forgot-other' });
+    expectStatus(
+      await api.call('forgotPassword', { body: { email: other.email }, retryOn429: false }),
+      200,
+    );
   });
 
   it(`verify-reset-code: after ${limits.resetCodeMaxFailures} wrong codes → 429`, async () => {
