@@ -24,6 +24,7 @@ import { config } from '../fixtures/harness/config.ts';
 import { newUser } from '../fixtures/harness/factories.ts';
 import { recordSecretsForFinalScan } from '../fixtures/harness/leaks.ts';
 import {
+  ACCESS_LINE_TIMEOUT_MS,
   hasLogSource,
   isAccessLine,
   LOG_SKIP_REASON,
@@ -39,8 +40,6 @@ import { runId } from '../fixtures/harness/run.ts';
 import { registerSecret } from '../fixtures/harness/secrets.ts';
 import { signWebhook } from '../fixtures/harness/webhook.ts';
 
-/** How long a probe waits for its access line (a condition; only a failing target waits it out). */
-const ACCESS_LINE_TIMEOUT_MS = 15_000;
 const logsOn = hasLogSource();
 if (!logsOn) console.log(`[casera] contracts/log-lines-carry-request-id: ${LOG_SKIP_REASON}`);
 

@@ -6,7 +6,8 @@
  * (printed) and its own CASERA_REPORTS_DIR (reports/flakes/<stamp>/run-<i>/). Every failed test
  * is read from the run's junit.xml and printed with its seed and the command that replays it;
  * a run that went red without a failed test (rule gate, global setup or teardown, e.g. the
- * whole-run log-leak check) is printed with the end of its output. Ends with "K of N green"
+ * whole-run log-leak check) is printed with the end of its output. A test that skipped in some
+ * runs but ran in others did not run silently: those runs count as not green. Ends with "K of N green"
  * and exits 1 unless every run was green. Against an external target, set CASERA_API_URL etc.
  * as for `npm test`: every run inherits the environment.
  */
@@ -46,6 +47,8 @@ interface Failed {
 
 interface RunResult {
   index: number;
+  /** Full names (`file > test`) of the tests that skipped. */
+  skippedNames: string[];
   seed: number;
   exitCode: number | null;
   seconds: number;
@@ -64,7 +67,12 @@ const asArray = <T>(v: T | T[] | undefined): T[] =>
   v === undefined ? [] : Array.isArray(v) ? v : [v];
 
 /** The failed test cases of a vitest junit.xml, and the counts. */
-function readJunit(xml: string): { failed: Failed[]; tests: number; skipped: number } {
+function readJunit(xml: string): {
+  failed: Failed[];
+  tests: number;
+  skipped: number;
+  skippedNames: string[];
+} {
   const parser = new XMLParser({
     ignoreAttributes: false,
     attributeNamePrefix: '',
@@ -75,10 +83,14 @@ function readJunit(xml: string): { failed: Failed[]; tests: number; skipped: num
   const failed: Failed[] = [];
   let tests = 0;
   let skipped = 0;
+  const skippedNames: string[] = [];
   for (const suite of asArray(doc.testsuites?.testsuite as XmlNode[] | undefined)) {
     for (const tc of asArray(suite.testcase as XmlNode[] | undefined)) {
       tests += 1;
-      if (tc.skipped !== undefined) skipped += 1;
+      if (tc.skipped !== undefined) {
+        skipped += 1;
+        skippedNames.push(`${String(tc.classname ?? suite.name)} > ${String(tc.name)}`);
+      }
       const problems = [
         ...asArray(tc.failure as (XmlNode | string)[] | undefined),
         ...asArray(tc.error as (XmlNode | string)[] | undefined),
@@ -96,7 +108,7 @@ function readJunit(xml: string): { failed: Failed[]; tests: number; skipped: num
       });
     }
   }
-  return { failed, tests, skipped };
+  return { failed, tests, skipped, skippedNames };
 }
 
 /** A shell-quoted single argument. */
@@ -152,7 +164,7 @@ function runOnce(index: number): Promise<RunResult> {
       const junit = fs.existsSync(junitFile);
       const parsed = junit
         ? readJunit(fs.readFileSync(junitFile, 'utf8'))
-        : { failed: [], tests: 0, skipped: 0 };
+        : { failed: [], tests: 0, skipped: 0, skippedNames: [] };
       resolve({
         index,
         seed,
@@ -162,6 +174,7 @@ function runOnce(index: number): Promise<RunResult> {
         junit,
         tests: parsed.tests,
         skipped: parsed.skipped,
+        skippedNames: parsed.skippedNames,
         log: logFile,
         timedOut,
       });
@@ -214,16 +227,29 @@ async function main(): Promise<void> {
   };
   await Promise.all(Array.from({ length: Math.min(parallel, runs) }, lane));
   results.sort((a, b) => a.index - b.index);
-  const greens = results.filter(green).length;
+  // a test that skipped in some runs and ran in others is a silent non-run: it counts as a flake
+  const unstableSkips = new Map<string, number[]>();
+  for (const r of results.filter((x) => x.junit)) {
+    for (const name of r.skippedNames) {
+      unstableSkips.set(name, [...(unstableSkips.get(name) ?? []), r.index]);
+    }
+  }
+  const withJunit = results.filter((x) => x.junit).length;
+  for (const [name, where] of unstableSkips) {
+    if (where.length === withJunit) unstableSkips.delete(name); // skipped every time: a setting
+  }
+  const skipFlaky = new Set([...unstableSkips.values()].flat());
+  const greens = results.filter((r) => green(r) && !skipFlaky.has(r.index)).length;
   const summary = {
     runs,
     parallel,
     projects,
     green: greens,
+    unstableSkips: Object.fromEntries(unstableSkips),
     results: results.map((r) => ({
       run: r.index,
       seed: r.seed,
-      green: green(r),
+      green: green(r) && !skipFlaky.has(r.index),
       seconds: r.seconds,
       exitCode: r.exitCode,
       tests: r.tests,
@@ -235,6 +261,11 @@ async function main(): Promise<void> {
   console.log(
     `\n[flakes] ${greens} of ${runs} green (${parallel} at a time; seeds ${results.map((r) => r.seed).join(', ')})`,
   );
+  for (const [name, where] of unstableSkips) {
+    console.log(
+      `  ✗ skipped in run(s) ${where.join(', ')} but ran in the others (a silent non-run): ${name}`,
+    );
+  }
   for (const r of results.filter((x) => !green(x))) {
     console.log(
       `  run ${r.index} (seed ${r.seed}): ${r.failed.length ? r.failed.map((f) => `${f.file} › ${f.name}`).join('; ') : 'failed outside any test'}`,
