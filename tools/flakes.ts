@@ -144,6 +144,7 @@ function runOnce(index: number): Promise<RunResult> {
         // a fresh run id per run (an inherited one would make parallel runs collide)
         CASERA_RUN_ID: '',
         FORCE_COLOR: '0',
+        NO_COLOR: '1',
       },
       stdio: ['ignore', log, log],
       detached: true, // its own process group: a timeout ends vitest and its workers
