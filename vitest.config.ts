@@ -48,7 +48,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['fixtures/**/*.test.ts'],
+          include: ['fixtures/**/*.test.ts', 'tools/**/*.test.ts'],
           environment: 'node',
           ...timeouts,
         },

@@ -31,6 +31,20 @@ import {
   sleepUntil,
   timed,
 } from '../fixtures/harness/short-windows.ts';
+import { requireOps } from '../fixtures/harness/operations.ts';
+import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
+
+/** The operations this file calls: a document without one skips its tests by name (printed). */
+const suite = requireOps(
+  ...FACTORY_OPS.user,
+  ...FACTORY_OPS.residence,
+  'createShareCode',
+  'forgotPassword',
+  'joinResidence',
+  'login',
+  'resetPassword',
+  'verifyResetCode',
+);
 
 afterAll(() => recordSecretsForFinalScan());
 
@@ -59,6 +73,12 @@ function answeredBefore(ctx: TestContext, t: Timed, deadline: number, what: stri
       `too slow to judge ${what}: answered ${t.received - deadline} ms after the window could end`,
     );
   }
+}
+
+/** A refusal whose status the contract does not fix: any 4xx (never a 2xx, never a 5xx). */
+function expectClientError(ctx: TestContext, res: ApiResponse): void {
+  ctx.expect(res.status, `status ${res.status}: ${res.curl}`).toBeGreaterThanOrEqual(400);
+  ctx.expect(res.status, `status ${res.status}: ${res.curl}`).toBeLessThan(500);
 }
 
 function fail(res: ApiResponse, message: string): never {
@@ -134,59 +154,61 @@ function resetTokenOf(ctx: TestContext, t: Timed): string {
   return t.res.body.reset_token;
 }
 
-describe.concurrent('§4 a share code is valid for its TTL, then join → 404', () => {
-  test('a code joins within its TTL and answers 404 after it; expires_at says when', async (ctx) => {
-    provesIn(ctx, 's4.share-code.ttl', 's4.join.expired-code');
-    const { shareCodeTtlSeconds: ttl } = windows(ctx);
-    const [owner, early, late] = await Promise.all([
-      newUser({ name: 'owner', target }),
-      newUser({ name: 'early', target }),
-      newUser({ name: 'late', target }),
-    ]);
-    // two residences: the code joined within the TTL is not the one tried after it, so the
-    // test does not assume a code can be used twice
-    const [withinRes, afterRes] = await Promise.all([
-      newResidence(owner, {}, { target }),
-      newResidence(owner, {}, { target }),
-    ]);
-    const share = (id: number) =>
-      timed(() => api.call('createShareCode', { as: owner, path: { id }, target }));
-    const [within, after] = await Promise.all([share(withinRes.id), share(afterRes.id)]);
-    for (const c of [within, after]) {
-      expectStatus(c.res, 201);
-      // expires_at = creation + TTL, judged by the target's own Date header when it sends one
-      const expires = Date.parse(c.res.body.expires_at);
-      const date = Date.parse(c.res.headers['date'] ?? '');
-      const [from, to] = Number.isFinite(date) ? [date, date + 1000] : [c.sent, c.received];
-      ctx.expect(expires).toBeGreaterThanOrEqual(from + ttl * 1000 - 1000);
-      ctx.expect(expires).toBeLessThanOrEqual(to + ttl * 1000 + 1000);
-    }
-    const created = Math.min(within.sent, after.sent);
+describe
+  .skipIf(!suite.ok)
+  .concurrent('§4 a share code is valid for its TTL, then join → 404', () => {
+    test('a code joins within its TTL and answers 404 after it; expires_at says when', async (ctx) => {
+      provesIn(ctx, 's4.share-code.ttl', 's4.join.expired-code');
+      const { shareCodeTtlSeconds: ttl } = windows(ctx);
+      const [owner, early, late] = await Promise.all([
+        newUser({ name: 'owner', target }),
+        newUser({ name: 'early', target }),
+        newUser({ name: 'late', target }),
+      ]);
+      // two residences: the code joined within the TTL is not the one tried after it, so the
+      // test does not assume a code can be used twice
+      const [withinRes, afterRes] = await Promise.all([
+        newResidence(owner, {}, { target }),
+        newResidence(owner, {}, { target }),
+      ]);
+      const share = (id: number) =>
+        timed(() => api.call('createShareCode', { as: owner, path: { id }, target }));
+      const [within, after] = await Promise.all([share(withinRes.id), share(afterRes.id)]);
+      for (const c of [within, after]) {
+        expectStatus(c.res, 201);
+        // expires_at = creation + TTL, judged by the target's own Date header when it sends one
+        const expires = Date.parse(c.res.body.expires_at);
+        const date = Date.parse(c.res.headers['date'] ?? '');
+        const [from, to] = Number.isFinite(date) ? [date, date + 1000] : [c.sent, c.received];
+        ctx.expect(expires).toBeGreaterThanOrEqual(from + ttl * 1000 - 1000);
+        ctx.expect(expires).toBeLessThanOrEqual(to + ttl * 1000 + 1000);
+      }
+      const created = Math.min(within.sent, after.sent);
 
-    // well inside the TTL: still valid
-    await sleepUntil(created + ttl * 1000 * WITHIN);
-    const join = (as: Actor, code: string) =>
-      timed(() => api.call('joinResidence', { as, body: { code }, target }));
-    const joined = await join(early, within.res.body.code);
-    answeredBefore(ctx, joined, created + ttl * 1000, 'a join within the share code TTL');
-    expectStatus(joined.res, 200);
-    ctx.expect(joined.res.body.id).toBe(withinRes.id);
+      // well inside the TTL: still valid
+      await sleepUntil(created + ttl * 1000 * WITHIN);
+      const join = (as: Actor, code: string) =>
+        timed(() => api.call('joinResidence', { as, body: { code }, target }));
+      const joined = await join(early, within.res.body.code);
+      answeredBefore(ctx, joined, created + ttl * 1000, 'a join within the share code TTL');
+      expectStatus(joined.res, 200);
+      ctx.expect(joined.res.body.id).toBe(withinRes.id);
 
-    // TTL + 1 s after the codes were answered: expired → 404, for both codes
-    await sleepUntil(Math.max(within.received, after.received) + (ttl + 1) * 1000);
-    expectError((await join(late, after.res.body.code)).res, 404, 'not_found');
-    expectError((await join(late, within.res.body.code)).res, 404, 'not_found');
-    // the code's age refused it, not the caller: a fresh code of that residence joins
-    const fresh = await share(afterRes.id);
-    expectStatus(fresh.res, 201);
-    const ok = await join(late, fresh.res.body.code);
-    expectStatus(ok.res, 200);
-    ctx.expect(ok.res.body.id).toBe(afterRes.id);
+      // TTL + 1 s after the codes were answered: expired → 404, for both codes
+      await sleepUntil(Math.max(within.received, after.received) + (ttl + 1) * 1000);
+      expectError((await join(late, after.res.body.code)).res, 404, 'not_found');
+      expectError((await join(late, within.res.body.code)).res, 404, 'not_found');
+      // the code's age refused it, not the caller: a fresh code of that residence joins
+      const fresh = await share(afterRes.id);
+      expectStatus(fresh.res, 201);
+      const ok = await join(late, fresh.res.body.code);
+      expectStatus(ok.res, 200);
+      ctx.expect(ok.res.body.id).toBe(afterRes.id);
+    });
   });
-});
 
-describe.concurrent('§3 reset codes and reset tokens live for their TTL', () => {
-  test('a reset code gives a reset token within its TTL after forgot-password, 400 after', async (ctx) => {
+describe.skipIf(!suite.ok).concurrent('§3 reset codes and reset tokens live for their TTL', () => {
+  test('a reset code gives a reset token within its TTL after forgot-password, none after', async (ctx) => {
     provesIn(ctx, 's3.reset-code.ttl');
     const { resetCodeTtlSeconds: ttl } = windows(ctx);
     // one user per side: a verified code is not assumed to stay usable
@@ -204,14 +226,15 @@ describe.concurrent('§3 reset codes and reset tokens live for their TTL', () =>
 
     await sleepUntil(asked.received + (ttl + 1) * 1000);
     const expired = await verifyResetCode(after.email);
-    expectError(expired.res, 400, 'validation_error');
-    ctx.expect(expired.res.body.reset_token).toBeUndefined();
+    // §3: 200 {reset_token} only within the TTL; the refusal's status is not fixed (any 4xx)
+    expectClientError(ctx, expired.res);
+    ctx.expect(expired.res.body?.reset_token).toBeUndefined();
     // the code is right, only its age refused it: a new forgot-password makes it good again
     expectStatus(await forgot(after.email), 200);
     resetTokenOf(ctx, await verifyResetCode(after.email));
   });
 
-  test('a reset token works once within its TTL and answers 400 after it', async (ctx) => {
+  test('a reset token works once within its TTL and is refused after it', async (ctx) => {
     provesIn(ctx, 's3.reset.ttl', 's3.reset.once');
     const { resetTokenTtlSeconds: ttl } = windows(ctx);
     const [within, after] = await Promise.all([
@@ -231,13 +254,13 @@ describe.concurrent('§3 reset codes and reset tokens live for their TTL', () =>
     const used = await resetPassword(withinToken, newPassword);
     answeredBefore(ctx, used, issued.sent + ttl * 1000, 'reset-password within the TTL');
     expectStatus(used.res, 200);
-    // once: the same token again → 400, and the password set by the first use stays
-    expectError((await resetPassword(withinToken, canaryPassword())).res, 400, 'validation_error');
+    // once: the same token again is refused (any 4xx, §3), and the password set first stays
+    expectClientError(ctx, (await resetPassword(withinToken, canaryPassword())).res);
     expectStatus((await login(within.username, newPassword)).res, 200);
 
     await sleepUntil(issued.received + (ttl + 1) * 1000);
     const expired = await resetPassword(afterToken, canaryPassword());
-    expectError(expired.res, 400, 'validation_error');
+    expectClientError(ctx, expired.res);
     // nothing changed: the old password still logs in
     const still = await login(after.username, after.password);
     expectStatus(still.res, 200);
@@ -245,9 +268,9 @@ describe.concurrent('§3 reset codes and reset tokens live for their TTL', () =>
   });
 });
 
-describe.concurrent(
-  '§3/§10 login lockout: lifts when the window passes, and the window slides',
-  () => {
+describe
+  .skipIf(!suite.ok)
+  .concurrent('§3/§10 login lockout: lifts when the window passes, and the window slides', () => {
     test('locked after the failures until the window passes; Retry-After honest', async (ctx) => {
       provesIn(ctx, 's3.login.rate-limit-window', 's10.rate.retry-after', 's1.error.retry-after');
       const { loginMaxFailures: max, loginWindowSeconds: w } = windows(ctx);
@@ -305,5 +328,4 @@ describe.concurrent(
       answeredBefore(ctx, again, second.sent + w * 1000, 'the second refusal');
       expectHonestRetryAfter(ctx, again, second, w);
     }, 120_000);
-  },
-);
+  });

@@ -76,7 +76,7 @@ describe('a 6-digit code counts only where it is a code', () => {
     json({ time: '2026-11-25T17:00:00.123456Z', msg: 'x' }),
     json({
       msg: 'request completed',
-      route: '/api/tasks/123456/',
+      route: '/tasks/123456/', // a route of the log line's own (no target route is named here)
       status: 200,
       duration_ms: 123456,
     }),

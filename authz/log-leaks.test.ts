@@ -20,9 +20,9 @@ import {
   type ApiResponse,
   type CallOptions,
 } from '../fixtures/harness/client.ts';
-import type { Actor } from '../fixtures/harness/actors.ts';
+import { authorization, type Actor } from '../fixtures/harness/actors.ts';
 import { canaryPassword, canaryToken } from '../fixtures/harness/canary.ts';
-import { config } from '../fixtures/harness/config.ts';
+import { config, limits } from '../fixtures/harness/config.ts';
 import { newResidence, newUser, shareCode } from '../fixtures/harness/factories.ts';
 import { assertNoLogLeaks, recordSecretsForFinalScan } from '../fixtures/harness/leaks.ts';
 import {
@@ -41,6 +41,27 @@ import {
   type SecretKind,
 } from '../fixtures/harness/secrets.ts';
 import { signWebhook } from '../fixtures/harness/webhook.ts';
+import { itNeeds, requireOps, unservedPath } from '../fixtures/harness/operations.ts';
+import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
+
+/** The operations this file calls: a document without one skips its tests by name (printed). */
+const suite = requireOps(
+  ...FACTORY_OPS.user,
+  ...FACTORY_OPS.residence,
+  ...FACTORY_OPS.member,
+  'forgotPassword',
+  'getMe',
+  'getStaticData',
+  'login',
+  'logout',
+  'resetPassword',
+  'verifyResetCode',
+  'register',
+);
+/** Tests that also need createDocument: skipped by name (printed) without them. */
+const docsIt = itNeeds('createDocument');
+/** Tests that also need subscriptionWebhook: skipped by name (printed) without them. */
+const webhookIt = itNeeds('subscriptionWebhook');
 
 const logsOn = hasLogSource();
 if (!logsOn) console.log(`[casera] authz/log-leaks: ${LOG_SKIP_REASON}`);
@@ -84,6 +105,7 @@ function wrongCode(): string {
 let user: Actor;
 let unverified: Actor;
 beforeAll(async () => {
+  if (!suite.ok) return;
   [user, unverified] = await Promise.all([
     newUser({ name: 'leak-user' }),
     newUser({ name: 'leak-unverified', verified: false }),
@@ -97,7 +119,7 @@ const withHeaders = (opts: CallOptions, headers: Record<string, string>): CallOp
   retryOn429: false,
 });
 
-describe('failure paths leave no secret in the logs', () => {
+suite('failure paths leave no secret in the logs', () => {
   it('a wrong password', async (ctx) => {
     proves('s11.redact.wrong-password', 's11.redact.password');
     const wrong = canaryPassword();
@@ -141,7 +163,9 @@ describe('failure paths leave no secret in the logs', () => {
         withHeaders({ body: { email: fresh.email, code: config.testCode } }, h),
       ),
     );
-    expectError(expired.res, 400, 'validation_error');
+    // refused (§3 fixes 200 only within the hour; the refusal's status is not fixed)
+    expect(expired.res.status).toBeGreaterThanOrEqual(400);
+    expect(expired.res.status).toBeLessThan(500);
     expectStatus(
       await api.call('forgotPassword', { body: { email: fresh.email }, retryOn429: false }),
       200,
@@ -196,7 +220,16 @@ describe('failure paths leave no secret in the logs', () => {
     const { res, rid } = await sent((h) =>
       api.call(
         'login',
-        withHeaders({ body: { username: user.username, password: pw, pad: 'x'.repeat(9000) } }, h),
+        // only the size is wrong (no unknown field: §10 does not order 413 against 400)
+        withHeaders(
+          {
+            body: {
+              username: `${user.username}${'u'.repeat(limits.authBodyMaxBytes + 1024)}`,
+              password: pw,
+            },
+          },
+          h,
+        ),
       ),
     );
     expectError(res, 413, 'payload_too_large');
@@ -206,11 +239,21 @@ describe('failure paths leave no secret in the logs', () => {
   it('an oversized JSON body (over 1 MiB) carrying a password and a token', async (ctx) => {
     proves('s11.redact.oversized', 's11.redact.password', 's11.redact.token');
     const pw = canaryPassword();
+    const username = `ct_${runId}_big${seq}`.slice(0, 30);
+    // every field one register takes (§3), only the size wrong; the token rides in the header
     const { res, rid } = await sent((h) =>
       api.call(
-        'updateMe',
+        'register',
         withHeaders(
-          { as: user, body: { password: pw, first_name: 'x'.repeat(1024 * 1024 + 10) } },
+          {
+            as: user,
+            body: {
+              username,
+              email: `${username}@example.test`,
+              password: pw,
+              first_name: 'x'.repeat(limits.jsonBodyMaxBytes + 10),
+            },
+          },
           h,
         ),
       ),
@@ -219,7 +262,7 @@ describe('failure paths leave no secret in the logs', () => {
     await expectNotLogged(ctx, [rid], [secret(pw, 'password'), secret(user.token!, 'token')]);
   });
 
-  it('a bad and a missing webhook signature', async (ctx) => {
+  webhookIt('a bad and a missing webhook signature', async (ctx) => {
     proves('s11.redact.bad-signature', 's11.redact.signature');
     const raw = JSON.stringify({
       event_id: `evt_${runId}_leak_${seq}`,
@@ -256,7 +299,7 @@ describe('failure paths leave no secret in the logs', () => {
     const token = canaryToken('token');
     const basic = Buffer.from(`${user.username}:${token}`).toString('base64');
     const rids: string[] = [];
-    for (const header of [`Token ${token}`, `Bearer ${token}`, `Basic ${basic}`, `${token}`]) {
+    for (const header of [authorization(token), `Bearer ${token}`, `Basic ${basic}`, `${token}`]) {
       const { res, rid } = await sent((h) => api.call('getMe', { token: header, headers: h }));
       expectError(res, 401, 'unauthorized');
       rids.push(rid);
@@ -266,16 +309,17 @@ describe('failure paths leave no secret in the logs', () => {
 
   it('a valid token on a refused request (404 path, 405 method)', async (ctx) => {
     proves('s11.redact.authorization', 's11.redact.token');
-    const a = await sent((h) => api.raw('GET', `/api/no-such-${runId}/`, { as: user, headers: h }));
+    // a path nothing serves (under the base path); a method the me path does not serve
+    const a = await sent((h) => api.raw('GET', unservedPath(), { as: user, headers: h }));
     expectStatus(a.res, 404);
     const b = await sent((h) =>
-      api.raw('PUT', '/api/auth/me/', { as: user, headers: h, body: {} }),
+      api.raw('PUT', api.path('getMe'), { as: user, headers: h, body: {} }),
     );
     expectStatus(b.res, 405);
     await expectNotLogged(ctx, [a.rid, b.rid], [secret(user.token!, 'token')]);
   });
 
-  it('an upload carrying a secret in a text part', async (ctx) => {
+  docsIt('an upload carrying a secret in a text part', async (ctx) => {
     proves('s11.redact.password', 's11.redact.token');
     const residence = await newResidence(user);
     const pw = canaryPassword();
@@ -322,7 +366,7 @@ describe('failure paths leave no secret in the logs', () => {
   });
 });
 
-describe('success paths leave no secret in the logs', () => {
+suite('success paths leave no secret in the logs', () => {
   it('register, login and logout (password, tokens)', async (ctx) => {
     proves('s11.redact.success-paths', 's11.redact.password', 's11.redact.token');
     const username = `ct_${runId}_lk${crypto.randomBytes(2).toString('hex')}`;
@@ -339,7 +383,7 @@ describe('success paths leave no secret in the logs', () => {
     );
     expectStatus(login.res, 200);
     const logout = await sent((h) =>
-      api.call('logout', { token: `Token ${login.res.body.token}`, headers: h }),
+      api.call('logout', { token: authorization(login.res.body.token), headers: h }),
     );
     expectStatus(logout.res, 204);
     await expectNotLogged(
@@ -415,7 +459,7 @@ describe('success paths leave no secret in the logs', () => {
     await expectNotLogged(ctx, [rid], [secret(code, 'share_code')]);
   });
 
-  it('a signed webhook', async (ctx) => {
+  webhookIt('a signed webhook', async (ctx) => {
     proves('s11.redact.success-paths', 's11.redact.signature');
     const raw = JSON.stringify({
       event_id: `evt_${runId}_leakok_${crypto.randomBytes(3).toString('hex')}`,
@@ -441,7 +485,7 @@ describe('success paths leave no secret in the logs', () => {
   });
 });
 
-describe('the whole log', () => {
+suite('the whole log', () => {
   it('holds none of the secrets this file sent or received', async (ctx) => {
     proves(
       's11.redact.password',

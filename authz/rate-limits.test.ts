@@ -19,6 +19,18 @@ import { newUser } from '../fixtures/harness/factories.ts';
 import { echoedSecrets, recordSecretsForFinalScan } from '../fixtures/harness/leaks.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { registerSecret } from '../fixtures/harness/secrets.ts';
+import { requireOps } from '../fixtures/harness/operations.ts';
+import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
+
+/** The operations this file calls: a document without one skips its tests by name (printed). */
+const suite = requireOps(
+  ...FACTORY_OPS.user,
+  'forgotPassword',
+  'getMe',
+  'login',
+  'resendVerification',
+  'verifyResetCode',
+);
 
 afterAll(() => recordSecretsForFinalScan());
 
@@ -67,7 +79,7 @@ async function failLogins(
   }
 }
 
-describe('brute-force login', () => {
+suite('brute-force login', () => {
   it(`after ${limits.loginMaxFailures} failures a further attempt → 429 with Retry-After`, async () => {
     proves(
       's3.login.rate-limit',
@@ -138,7 +150,7 @@ describe('brute-force login', () => {
   });
 });
 
-describe('code and reset limits', () => {
+suite('code and reset limits', () => {
   it(`verify-email: after ${limits.verifyMaxFailures} wrong codes → 429`, async () => {
     proves('s3.verify.rate-limit', 's3.verify.wrong-code');
     const user = await newUser({ name: 'verify-brute', verified: false });

@@ -18,6 +18,33 @@ import {
 import { recordSecretsForFinalScan } from '../fixtures/harness/leaks.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId, tagged } from '../fixtures/harness/run.ts';
+import { mediaPath } from '../fixtures/harness/links.ts';
+import { requireOps } from '../fixtures/harness/operations.ts';
+import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
+
+/** The operations this file calls: a document without one skips its tests by name (printed). */
+const suite = requireOps(
+  ...FACTORY_OPS.user,
+  ...FACTORY_OPS.residence,
+  ...FACTORY_OPS.member,
+  ...FACTORY_OPS.task,
+  ...FACTORY_OPS.completion,
+  'removeResidenceUser',
+  'forgotPassword',
+  'getCompletion',
+  'getMe',
+  'getResidence',
+  'getTask',
+  'listResidenceUsers',
+  'listResidences',
+  'login',
+  'logout',
+  'resetPassword',
+  'updateTask',
+  'verifyResetCode',
+);
+/** Documents are checked where the target documents them (else that part skips, printed). */
+const docs = requireOps('createDocument', 'getDocument');
 
 afterAll(() => recordSecretsForFinalScan());
 
@@ -36,7 +63,7 @@ async function login(user: Actor): Promise<Actor> {
   return { ...user, token: res.body.token };
 }
 
-describe('a removed member loses all access at once, with the same token', () => {
+suite('a removed member loses all access at once, with the same token', () => {
   it('every read and write that worked before the removal is refused after it', async () => {
     proves('s4.removed.loses-access', 's4.get.other', 's5.access.other-by-id', 's7.access.other');
     const owner = await newUser({ name: 'owner' });
@@ -48,28 +75,37 @@ describe('a removed member loses all access at once, with the same token', () =>
       owner,
       await newTask(owner, residence, { title: tagged('rev done') }),
     );
-    const doc = expectStatus(
-      await api.call('createDocument', {
-        as: owner,
-        multipart: {
-          fields: { residence_id: residence.id, title: tagged('rev doc'), document_type: 'other' },
-          files: {
-            file: { content: PDF, filename: `rev-${runId}.pdf`, contentType: 'application/pdf' },
-          },
-        },
-      }),
-      201,
-    ).body;
+    const doc = docs.ok
+      ? expectStatus(
+          await api.call('createDocument', {
+            as: owner,
+            multipart: {
+              fields: {
+                residence_id: residence.id,
+                title: tagged('rev doc'),
+                document_type: 'other',
+              },
+              files: {
+                file: {
+                  content: PDF,
+                  filename: `rev-${runId}.pdf`,
+                  contentType: 'application/pdf',
+                },
+              },
+            },
+          }),
+          201,
+        ).body
+      : undefined;
 
     // before: the member can see everything
     expectStatus(await api.call('getResidence', { as: member, path: { id: residence.id } }), 200);
     expectStatus(await api.call('getTask', { as: member, path: { id: task.id } }), 200);
     expectStatus(await api.call('getCompletion', { as: member, path: { id: completion.id } }), 200);
-    expectStatus(await api.call('getDocument', { as: member, path: { id: doc.id } }), 200);
-    expectStatus(
-      await api.raw('GET', new URL(doc.file_url, 'http://x').pathname, { as: member }),
-      200,
-    );
+    if (doc) {
+      expectStatus(await api.call('getDocument', { as: member, path: { id: doc.id } }), 200);
+      expectStatus(await api.raw('GET', mediaPath(doc.file_url), { as: member }), 200);
+    }
 
     await removeMember(residence, owner, member);
 
@@ -94,16 +130,14 @@ describe('a removed member loses all access at once, with the same token', () =>
       404,
       'not_found',
     );
-    expectError(
-      await api.call('getDocument', { as: member, path: { id: doc.id } }),
-      404,
-      'not_found',
-    );
-    expectError(
-      await api.raw('GET', new URL(doc.file_url, 'http://x').pathname, { as: member }),
-      404,
-      'not_found',
-    );
+    if (doc) {
+      expectError(
+        await api.call('getDocument', { as: member, path: { id: doc.id } }),
+        404,
+        'not_found',
+      );
+      expectError(await api.raw('GET', mediaPath(doc.file_url), { as: member }), 404, 'not_found');
+    }
     expectError(
       await api.call('listResidenceUsers', { as: member, path: { id: residence.id } }),
       404,
@@ -119,7 +153,7 @@ describe('a removed member loses all access at once, with the same token', () =>
   });
 });
 
-describe('logout revokes the token', () => {
+suite('logout revokes the token', () => {
   it('a logged-out token is 401 everywhere, and logging out again is 401', async () => {
     proves('s3.logout.no-content', 's3.logout.revokes', 's1.auth.revoked');
     const user = await newUser({ name: 'logout' });
@@ -140,7 +174,7 @@ describe('logout revokes the token', () => {
   });
 });
 
-describe('a password reset revokes every token of the user', () => {
+suite('a password reset revokes every token of the user', () => {
   it('after reset-password both earlier tokens are 401, the old password fails and the new one works', async () => {
     proves('s3.reset.ok', 's3.reset.revokes-tokens', 's1.auth.revoked');
     const user = await newUser({ name: 'reset' });
@@ -204,7 +238,9 @@ describe('a password reset revokes every token of the user', () => {
       body: { reset_token: token, new_password: canaryPassword() },
       retryOn429: false,
     });
-    expectError(again, 400, 'validation_error');
+    // §3: the token works once; the refusal's status is not fixed (any 4xx)
+    expect(again.status, `status ${again.status}: ${again.curl}`).toBeGreaterThanOrEqual(400);
+    expect(again.status, `status ${again.status}: ${again.curl}`).toBeLessThan(500);
     // the first new password still works: the second reset changed nothing
     await login({ ...user, password: first });
   });

@@ -1,24 +1,34 @@
 /**
  * Auth (§1): every secured operation answers 401 `unauthorized` with no token, with a
- * garbage token and with a well-formed token nobody was issued.
+ * garbage token, with a well-formed token nobody was issued and under another scheme.
+ *
+ * Each request is otherwise the operation's valid request (ids that exist, a body it
+ * accepts): the missing or bad credential is the only rule it breaks, so 401 is the only
+ * correct answer whatever order the API checks things in (the contract fixes none here).
  */
-import { describe, it } from 'vitest';
+import { beforeAll, describe, it } from 'vitest';
+import { authorization } from '../fixtures/harness/actors.ts';
 import { api, expectError } from '../fixtures/harness/client.ts';
 import { OP_NAMES, hasOp, loadedDoc } from '../fixtures/harness/operations.ts';
 import { provesIn } from '../fixtures/harness/rules.ts';
+import { sharedScenario, shapeOf } from '../fixtures/harness/scenario.ts';
+import type { Scenario } from '../fixtures/harness/scenario.ts';
 import { isSecured } from '../fixtures/harness/spec.ts';
 
 const doc = loadedDoc();
 const secured = OP_NAMES.filter((n) => hasOp(n) && isSecured(doc, api.op(n).op));
-// Any positive id: auth is checked before the path ids (DESIGN.md order of checks).
-const anyIds = { id: 1, user_id: 1 };
 
 const credentials: [string, string | undefined, string[]][] = [
   ['no token', undefined, ['s1.auth.missing']],
-  ['a garbage token', 'Token not-a-token!', ['s1.auth.malformed']],
-  ['a well-formed token nobody was issued', `Token ${'0'.repeat(40)}`, []],
+  ['a garbage token', authorization('not-a-token!'), ['s1.auth.malformed']],
+  ['a well-formed token nobody was issued', authorization('0'.repeat(40)), []],
   ['another scheme', `Bearer ${'0'.repeat(40)}`, ['s1.auth.malformed']],
 ];
+
+let s: Scenario;
+beforeAll(async () => {
+  s = await sharedScenario();
+});
 
 describe.concurrent(
   'every secured operation refuses a caller without a valid token with 401',
@@ -29,7 +39,13 @@ describe.concurrent(
         for (const [what, token, rules] of credentials) {
           it(`answers 401 unauthorized with ${what}`, async (ctx) => {
             provesIn(ctx, 's1.error.unauthorized', ...rules);
-            const res = await api.call(name, { as: null, token, path: anyIds });
+            const shape = await shapeOf(name, s);
+            const res = await api.call(name, {
+              ...shape,
+              as: null,
+              token,
+              retryOn429: false,
+            });
             expectError(res, 401, 'unauthorized');
           });
         }

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../fixtures/harness/client.ts';
 import type { CallOptions } from '../fixtures/harness/client.ts';
 import { fc, fcAssert } from '../fixtures/harness/fc.ts';
-import { OP_NAMES, hasOp } from '../fixtures/harness/operations.ts';
+import { OP_NAMES, itNeeds } from '../fixtures/harness/operations.ts';
 import type { OpName } from '../fixtures/harness/operations.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { PDF } from '../fixtures/harness/samples.ts';
@@ -181,7 +181,7 @@ describe('broken multipart uploads answer 400 (§7, §10)', () => {
     ],
   ];
   for (const [what, make, rules] of docCases) {
-    it.skipIf(!hasOp('createDocument'))(
+    itNeeds('createDocument')(
       `createDocument with ${what} answers 400 and stores nothing`,
       async () => {
         proves('s1.error.validation-error', ...rules);
@@ -205,7 +205,7 @@ describe('broken multipart uploads answer 400 (§7, §10)', () => {
     ],
   ];
   for (const [what, multipart, rules] of imageCases) {
-    it.skipIf(!usable('uploadCompletionImage'))(
+    itNeeds('uploadCompletionImage', 'createCompletion')(
       `uploadCompletionImage with ${what} answers 400`,
       async () => {
         proves('s1.error.validation-error', ...rules);

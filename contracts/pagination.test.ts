@@ -2,6 +2,10 @@
  * §1 lists: `documents` and `task-completions` page (`page` ≥ 1, `page_size` 1–100, default 20,
  * `{count, next, previous, results}`, `next`/`previous` URLs or null, a page past the end is
  * 200 with empty `results`); residences, residence users and archived tasks are plain arrays.
+ * The contract does not say how a `page` or `page_size` outside its range is answered: refused
+ * (400 `validation_error`) or brought into range (a 200 page of 1–100 results), never a 5xx.
+ * Links may be absolute or relative to the request (§12): they are resolved against the URL
+ * of the request that answered them.
  * Each paged list gets its own parent (a fresh residence, a fresh task) holding exactly 21 items,
  * so counts are known.
  */
@@ -9,6 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { api, expectError, expectStatus } from '../fixtures/harness/client.ts';
 import type { ApiResponse, CallOptions } from '../fixtures/harness/client.ts';
 import { complete, newResidence, newTask } from '../fixtures/harness/factories.ts';
+import { describeOp } from '../fixtures/harness/operations.ts';
 import type { OpName } from '../fixtures/harness/operations.ts';
 import { proves, provesIn } from '../fixtures/harness/rules.ts';
 import { sharedScenario, uploadDocument } from '../fixtures/harness/scenario.ts';
@@ -48,14 +53,50 @@ beforeAll(async () => {
   for (let i = 0; i < ITEMS; i++) completions.ids.push((await complete(s.w.owner, task)).id);
 });
 
-function page(list: PagedList, query: CallOptions['query'] = {}): Promise<ApiResponse> {
-  return api.call(list.op, { as: s.w.owner, query: { ...list.filter, ...query } });
+/** A response and the URL of the request that answered it (the base of its links). */
+type Paged = ApiResponse & { requestUrl: string };
+
+/** The absolute URL of a request `api.call` sends. */
+function urlOf(path: string, query: Record<string, unknown>): string {
+  const u = new URL(`${api.url()}${path}`);
+  for (const [k, v] of Object.entries(query)) u.searchParams.set(k, String(v));
+  return u.href;
 }
 
-/** GET a `next`/`previous` link: an absolute URL or an absolute path. */
-function follow(link: string): Promise<ApiResponse> {
-  const u = new URL(link, `${api.url()}/`);
-  return api.raw('GET', u.pathname + u.search, { as: s.w.owner });
+async function page(list: PagedList, query: CallOptions['query'] = {}): Promise<Paged> {
+  const q = { ...list.filter, ...query };
+  const res = await api.call(list.op, { as: s.w.owner, query: q });
+  return Object.assign(res, { requestUrl: urlOf(api.path(list.op), q) });
+}
+
+/**
+ * GET a `next`/`previous` link: an absolute URL, or a reference relative to the URL of the
+ * request that answered it (`from`), as a browser would resolve it (RFC 3986).
+ */
+async function follow(link: string, from: Paged): Promise<Paged> {
+  const u = new URL(link, from.requestUrl);
+  const base = new URL(`${api.url()}/`);
+  expect(u.origin, `link ${link} leads to the API's origin`).toBe(base.origin);
+  const prefix = base.pathname.replace(/\/$/, '');
+  expect(u.pathname.startsWith(prefix), `link ${link} is under ${api.url()}`).toBe(true);
+  const res = await api.raw('GET', u.pathname.slice(prefix.length) + u.search, { as: s.w.owner });
+  return Object.assign(res, { requestUrl: u.href });
+}
+
+/**
+ * An out-of-range `page` / `page_size`: the contract fixes no answer, so either a 400
+ * `validation_error`, or a 200 page brought into range – 1 to 100 results of the full count.
+ */
+function expectRefusedOrInRange(res: ApiResponse): void {
+  expectStatus(res, [200, 400]);
+  if (res.status === 400) {
+    expectError(res, 400, 'validation_error');
+    return;
+  }
+  expect(res.body.count).toBe(ITEMS);
+  expect(Array.isArray(res.body.results), 'results').toBe(true);
+  expect(res.body.results.length, 'a page holds 1–100 results').toBeGreaterThanOrEqual(1);
+  expect(res.body.results.length).toBeLessThanOrEqual(100);
 }
 
 const idsOf = (res: ApiResponse): number[] => res.body.results.map((r: { id: number }) => r.id);
@@ -65,7 +106,15 @@ describe.concurrent('lists that page (§1)', () => {
     it(`${list.name} answers {count, next, previous, results} and honours page and page_size`, async (ctx) => {
       provesIn(ctx, 's1.page.lists');
       const first = expectStatus(await page(list, { page: 1, page_size: 5 }), 200);
-      expect(Object.keys(first.body).sort()).toEqual(['count', 'next', 'previous', 'results']);
+      // fields beyond these four are the implementation's (§12)
+      expect(first.body).toEqual(
+        expect.objectContaining({
+          count: expect.any(Number),
+          next: expect.toSatisfy((v: unknown) => v === null || typeof v === 'string'),
+          previous: expect.toSatisfy((v: unknown) => v === null || typeof v === 'string'),
+          results: expect.any(Array),
+        }),
+      );
       expect(first.body.count).toBe(ITEMS);
       expect(first.body.results).toHaveLength(5);
       const third = expectStatus(await page(list, { page: 3, page_size: 5 }), 200);
@@ -79,21 +128,21 @@ describe.concurrent('lists that page (§1)', () => {
       expect([...seen].sort((a, b) => a - b)).toEqual([...list.ids].sort((a, b) => a - b));
     });
 
-    it(`${list.name} refuses page 0 and page -1 with 400 and takes page 1`, async (ctx) => {
+    it(`${list.name} takes page 1; page 0 and page -1 are refused or brought into range`, async (ctx) => {
       provesIn(ctx, 's1.page.page-min');
-      expectError(await page(list, { page: 0 }), 400, 'validation_error');
-      expectError(await page(list, { page: -1 }), 400, 'validation_error');
       expect(idsOf(expectStatus(await page(list, { page: 1 }), 200)).length).toBeGreaterThan(0);
+      expectRefusedOrInRange(await page(list, { page: 0 }));
+      expectRefusedOrInRange(await page(list, { page: -1 }));
     });
 
-    it(`${list.name} takes page_size 1 and 100 and refuses 0 and 101 with 400`, async (ctx) => {
+    it(`${list.name} takes page_size 1 and 100; 0 and 101 are refused or brought into range`, async (ctx) => {
       provesIn(ctx, 's1.page.size-range');
       expect(expectStatus(await page(list, { page_size: 1 }), 200).body.results).toHaveLength(1);
       expect(expectStatus(await page(list, { page_size: 100 }), 200).body.results).toHaveLength(
         ITEMS,
       );
-      expectError(await page(list, { page_size: 0 }), 400, 'validation_error');
-      expectError(await page(list, { page_size: 101 }), 400, 'validation_error');
+      expectRefusedOrInRange(await page(list, { page_size: 0 }));
+      expectRefusedOrInRange(await page(list, { page_size: 101 }));
     });
 
     it(`${list.name} pages by 20 when page_size is not given`, async (ctx) => {
@@ -108,21 +157,30 @@ describe.concurrent('lists that page (§1)', () => {
     it(`${list.name}: next and previous are URLs that lead to the neighbouring pages, or null at the ends`, async (ctx) => {
       provesIn(ctx, 's1.page.links');
       const size = 8; // pages of 8, 8, 5
-      const first = expectStatus(await page(list, { page: 1, page_size: size }), 200);
+      const first = await page(list, { page: 1, page_size: size });
+      expectStatus(first, 200);
       expect(first.body.previous).toBeNull();
       expect(typeof first.body.next).toBe('string');
-      const second = expectStatus(await follow(first.body.next), 200);
+      const second = await follow(first.body.next, first);
+      expectStatus(second, 200);
       expect(second.body.count).toBe(ITEMS);
       expect(idsOf(second)).toEqual(
         idsOf(expectStatus(await page(list, { page: 2, page_size: size }), 200)),
       );
       expect(typeof second.body.previous).toBe('string');
-      expect(idsOf(expectStatus(await follow(second.body.previous), 200))).toEqual(idsOf(first));
-      const third = expectStatus(await follow(second.body.next), 200);
+      expect(idsOf(expectStatus(await follow(second.body.previous, second), 200))).toEqual(
+        idsOf(first),
+      );
+      const third = await follow(second.body.next, second);
+      expectStatus(third, 200);
       expect(third.body.results).toHaveLength(ITEMS - 2 * size);
       expect(third.body.next).toBeNull();
       const all = [...idsOf(first), ...idsOf(second), ...idsOf(third)].sort((a, b) => a - b);
       expect(all).toEqual([...list.ids].sort((a, b) => a - b));
+      // a last page that is exactly full is the end too (pages of 7, 7, 7)
+      const full = expectStatus(await page(list, { page: 3, page_size: 7 }), 200);
+      expect(full.body.results).toHaveLength(7);
+      expect(full.body.next).toBeNull();
     });
 
     it(`${list.name}: a page past the end answers 200 with empty results and the full count`, async (ctx) => {
@@ -141,15 +199,38 @@ describe.concurrent('lists that page (§1)', () => {
   }
 });
 
+describe('a page never holds more than 100 results (§1: page_size 1–100)', () => {
+  const MAX = 100;
+  it(`task-completions with ${MAX + 1} items: page_size ${MAX} gives ${MAX}, page_size ${MAX + 1} is refused or gives at most ${MAX}`, async () => {
+    proves('s1.page.size-range');
+    const task = await newTask(s.w.owner, s.w.residence, {
+      frequency_id: s.ids.task_frequencies.daily,
+    });
+    // a recurring task takes concurrent completions (only one-time tasks race, §5.2)
+    for (let i = 0; i < MAX + 1; i += 10) {
+      const batch = Math.min(10, MAX + 1 - i);
+      await Promise.all(Array.from({ length: batch }, () => complete(s.w.owner, task)));
+    }
+    const list = { ...completions, filter: { task_id: task.id } };
+    const full = expectStatus(await page(list, { page_size: MAX }), 200);
+    expect(full.body.count).toBe(MAX + 1);
+    expect(full.body.results).toHaveLength(MAX);
+    const over = await page(list, { page_size: MAX + 1 });
+    expectStatus(over, [200, 400]);
+    if (over.status === 400) expectError(over, 400, 'validation_error');
+    else expect(over.body.results.length, 'results on one page').toBeLessThanOrEqual(MAX);
+  }, 180_000);
+});
+
 describe('lists that do not page are plain JSON arrays (§1)', () => {
-  it('GET /api/residences/ answers an array holding the residences of the caller', async () => {
+  it(`${describeOp('listResidences')} answers an array holding the residences of the caller`, async () => {
     proves('s1.plain-arrays');
     const res = expectStatus(await api.call('listResidences', { as: s.w.member }), 200);
     expect(Array.isArray(res.body)).toBe(true);
     expect(res.body.map((r: { id: number }) => r.id)).toContain(s.w.residence.id);
   });
 
-  it('GET /api/residences/{id}/users/ answers an array of the owner and members', async () => {
+  it(`${describeOp('listResidenceUsers')} answers an array of the owner and members`, async () => {
     proves('s1.plain-arrays');
     const res = await api.call('listResidenceUsers', {
       as: s.w.member,
@@ -162,7 +243,7 @@ describe('lists that do not page are plain JSON arrays (§1)', () => {
     );
   });
 
-  it('GET /api/tasks/archived/ answers an array of the archived tasks', async () => {
+  it(`${describeOp('listArchivedTasks')} answers an array of the archived tasks`, async () => {
     proves('s1.plain-arrays');
     const task = await newTask(s.w.owner, s.w.residence);
     expectStatus(await api.call('archiveTask', { as: s.w.owner, path: { id: task.id } }), 200);

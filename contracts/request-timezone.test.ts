@@ -13,7 +13,7 @@ import { api, expectError, expectStatus } from '../fixtures/harness/client.ts';
 import type { Actor, ApiResponse, CallOptions, OpName } from '../fixtures/harness/client.ts';
 import { config } from '../fixtures/harness/config.ts';
 import { newUser } from '../fixtures/harness/factories.ts';
-import { hasOp } from '../fixtures/harness/operations.ts';
+import { itNeeds } from '../fixtures/harness/operations.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { sharedScenario } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
@@ -71,19 +71,16 @@ describe('without X-Timezone, a user who never set a timezone is served in UTC (
     expect(me.body.timezone).toBe('UTC');
   });
 
-  it.runIf(hasOp('listTasks'))(
-    'the kanban runs in UTC: timezone UTC, today the UTC date',
-    async () => {
-      proves('s2.tz.utc-default');
-      const before = Date.now();
-      const res = expectStatus(await api.call('listTasks', { as: fresh }), 200);
-      const after = Date.now();
-      expect(res.body.timezone).toBe('UTC');
-      expectTodayIn(res, 'UTC', before, after);
-    },
-  );
+  itNeeds('listTasks')('the kanban runs in UTC: timezone UTC, today the UTC date', async () => {
+    proves('s2.tz.utc-default');
+    const before = Date.now();
+    const res = expectStatus(await api.call('listTasks', { as: fresh }), 200);
+    const after = Date.now();
+    expect(res.body.timezone).toBe('UTC');
+    expectTodayIn(res, 'UTC', before, after);
+  });
 
-  it.runIf(hasOp('getNotificationSchedule'))(
+  itNeeds('getNotificationSchedule')(
     'the schedule runs in UTC: daily digests fire at daily_digest_hour:00Z',
     async () => {
       proves('s2.tz.utc-default');
@@ -105,7 +102,7 @@ const LINKS: [link: string, zone: string][] = [
 
 describe('X-Timezone accepts backward-compatible IANA links as the zone they name (§10)', () => {
   for (const [link, zone] of LINKS) {
-    it.runIf(hasOp('listTasks'))(`X-Timezone: ${link} runs the kanban in ${zone}`, async () => {
+    itNeeds('listTasks')(`X-Timezone: ${link} runs the kanban in ${zone}`, async () => {
       proves('s10.tz.links');
       const before = Date.now();
       const res = await api.call('listTasks', { as: fresh, timezone: link });
@@ -115,7 +112,7 @@ describe('X-Timezone accepts backward-compatible IANA links as the zone they nam
       expectTodayIn(res, zone, before, after);
     });
 
-    it.runIf(hasOp('getNotificationSchedule'))(
+    itNeeds('getNotificationSchedule')(
       `X-Timezone: ${link} fires the daily digests at local daily_digest_hour in ${zone}`,
       async () => {
         proves('s10.tz.links');
@@ -145,7 +142,7 @@ const TIMELESS: [OpName, (s: Scenario) => CallOptions][] = [
 
 describe('an unknown X-Timezone answers 400 even where the answer does not depend on time (§10)', () => {
   for (const [name, build] of TIMELESS) {
-    it.runIf(hasOp(name))(
+    itNeeds(name)(
       `${name}: 200 with a valid zone, the same answer without one, 400 with ${UNKNOWN_ZONE}`,
       async () => {
         proves('s10.tz.every-operation');

@@ -1,21 +1,30 @@
 /**
  * §2, §10: X-Timezone is read and validated on every authenticated operation – a name no
  * IANA database has → 400 `validation_error`, even where the answer does not depend on time.
- * It is checked right after auth (DESIGN.md order), so each request is otherwise one a
- * target ignoring the header would answer differently (a 2xx, or 404 for an absent id).
+ *
+ * Each request is otherwise valid (the operation's valid request: ids that exist, a body it
+ * accepts), so the unknown zone is the only rule it breaks and 400 is the only correct answer;
+ * a target ignoring the header would answer the 2xx. The contract does not order the zone
+ * check against other rules (404 for an absent id, 400 for a bad body), so no request here
+ * breaks two rules at once.
  */
 import { beforeAll, describe, it } from 'vitest';
 import { api, expectError } from '../fixtures/harness/client.ts';
-import { newUser } from '../fixtures/harness/factories.ts';
-import { OP_NAMES, hasOp, loadedDoc } from '../fixtures/harness/operations.ts';
+import {
+  OP_NAMES,
+  describeOp,
+  hasOp,
+  loadedDoc,
+  specLabel,
+} from '../fixtures/harness/operations.ts';
 import { provesIn } from '../fixtures/harness/rules.ts';
-import { sharedScenario, shapeOf } from '../fixtures/harness/scenario.ts';
+import { VALID, missingFor, sharedScenario } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 import { isSecured } from '../fixtures/harness/spec.ts';
 
 const doc = loadedDoc();
 const secured = OP_NAMES.filter((n) => hasOp(n) && isSecured(doc, api.op(n).op));
-const ABSENT_ID = Number.MAX_SAFE_INTEGER; // a valid id no entity has
+const UNKNOWN_ZONE = 'Mars/Olympus_Mons'; // no IANA database has it (§10)
 
 let s: Scenario;
 beforeAll(async () => {
@@ -25,14 +34,19 @@ beforeAll(async () => {
 describe.concurrent('every authenticated operation rejects an unknown X-Timezone with 400', () => {
   for (const name of secured) {
     const op = api.op(name);
-    it(`${name} (${op.method.toUpperCase()} ${op.template}) with X-Timezone: Mars/Olympus_Mons`, async (ctx) => {
+    const title = `${name} (${op.method.toUpperCase()} ${op.template}) with X-Timezone: ${UNKNOWN_ZONE}`;
+    const missing = missingFor(name);
+    if (missing.length) {
+      // the valid request needs an operation the document lacks: named, printed, skipped
+      const reason = `needs ${missing.map(describeOp).join(', ')}, absent from ${specLabel()}`;
+      console.log(`[casera] skipped: ${title} ${reason}`);
+      it.skip(`${title} (skipped: ${reason})`, () => {});
+      continue;
+    }
+    it(title, async (ctx) => {
       provesIn(ctx, 's10.tz.every-operation', 's2.tz.unknown', 's1.error.validation-error');
-      const shape = await shapeOf(name, s);
-      const as = name === 'logout' ? await newUser({ name: 'tz-logout' }) : shape.as;
-      const path = op.ourParams.length
-        ? Object.fromEntries(op.ourParams.map((p) => [p, ABSENT_ID]))
-        : undefined;
-      const res = await api.call(name, { ...shape, as, path, timezone: 'Mars/Olympus_Mons' });
+      const valid = await VALID[name](s);
+      const res = await api.call(name, { ...valid, timezone: UNKNOWN_ZONE, retryOn429: false });
       expectError(res, 400, 'validation_error');
     });
   }

@@ -1,13 +1,13 @@
 /**
  * §1 wire conventions the document lists per operation but valid traffic never shows:
  * - a request body of another content type than the operation's → 415 `unsupported_media_type`;
- * - GET /api/static_data/ sends an ETag; If-None-Match with it (RFC 9110 weak comparison, `*`,
+ * - static data (`getStaticData`) sends an ETag; If-None-Match with it (RFC 9110 weak comparison, `*`,
  *   or in a list) → 304 without a body.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api, expectError, expectStatus } from '../fixtures/harness/client.ts';
 import type { CallOptions } from '../fixtures/harness/client.ts';
-import { OP_NAMES, hasOp } from '../fixtures/harness/operations.ts';
+import { OP_NAMES, describeOp, requireOps } from '../fixtures/harness/operations.ts';
 import { proves, provesIn } from '../fixtures/harness/rules.ts';
 import { sharedScenario, shapeOf, signWebhook, usable } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
@@ -48,8 +48,8 @@ describe.concurrent('a body of another content type than the operation takes ans
   }
 });
 
-describe.runIf(hasOp('getStaticData'))(
-  'GET /api/static_data/ honours If-None-Match (§8, §10)',
+requireOps('getStaticData')(
+  `${describeOp('getStaticData')} honours If-None-Match (§8, §10)`,
   () => {
     let etag = '';
     beforeAll(async () => {

@@ -20,11 +20,18 @@ import { addDays, todayIn } from '../fixtures/models/task-lifecycle/dates.ts';
 import { TaskModel } from '../fixtures/models/task-lifecycle/model.ts';
 import { expectLiveMatches, type LifecycleReal } from '../fixtures/models/task-lifecycle/real.ts';
 import { createTask } from '../fixtures/models/task-lifecycle/tasks.ts';
+import { requireOps } from '../fixtures/harness/operations.ts';
+import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
+import { LIFECYCLE_OPS } from '../fixtures/models/task-lifecycle/tasks.ts';
+
+/** The operations this file calls: a document without one skips its tests by name (printed). */
+const suite = requireOps(...FACTORY_OPS.user, ...FACTORY_OPS.residence, ...LIFECYCLE_OPS);
 
 let owner: Actor;
 let residenceId: number;
 
 beforeAll(async () => {
+  if (!suite.ok) return;
   owner = await newUser({ name: 'owner' });
   residenceId = (await newResidence(owner)).id;
 });
@@ -71,7 +78,7 @@ const RULES = [
   's5.3.next-due.frequency-change',
 ];
 
-describe('§5 model-based: random action sequences keep the live task equal to the model', () => {
+suite('§5 model-based: random action sequences keep the live task equal to the model', () => {
   it(
     'a one-time task under random actions equals the model after every step',
     async () => {

@@ -16,6 +16,18 @@ import {
 } from '../fixtures/harness/factories.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { addDays, addMonths, localDate } from '../fixtures/oracles/calendar.ts';
+import { requireOps } from '../fixtures/harness/operations.ts';
+import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
+
+/** The operations this file calls: a document without one skips its tests by name (printed). */
+const suite = requireOps(
+  ...FACTORY_OPS.user,
+  ...FACTORY_OPS.residence,
+  ...FACTORY_OPS.task,
+  ...FACTORY_OPS.completion,
+  'getTask',
+  'updateTask',
+);
 
 const UTC = 'UTC';
 const DAY = 86_400_000;
@@ -25,6 +37,7 @@ let residenceId: number;
 let frequencies: Record<string, number>;
 
 beforeAll(async () => {
+  if (!suite.ok) return;
   owner = await newUser({ name: 'next-due' });
   residenceId = (await newResidence(owner)).id;
   frequencies = (await staticIds()).task_frequencies;
@@ -57,7 +70,7 @@ const CASES: Case[] = [
   { frequency: 'monthly', next: (d) => addMonths(d, 1) },
 ];
 
-describe('patching due_date leaves next_due_date (it comes from completions only)', () => {
+suite('patching due_date leaves next_due_date (it comes from completions only)', () => {
   for (const c of CASES) {
     it(`${c.frequency}: PATCH due_date after a completion keeps next_due_date, and GET agrees`, async () => {
       proves('s5.3.next-due.from-completions');
@@ -121,5 +134,26 @@ describe('patching due_date leaves next_due_date (it comes from completions only
       200,
     );
     expectNextDue(after, expected, 'GET after PATCH due_date=null');
+  });
+});
+
+describe('changing the frequency or the interval recomputes next_due_date from the latest completion', () => {
+  it('weekly → monthly → custom 3 → custom 5: each PATCH answers the new interval from the completion date', async () => {
+    proves('s5.3.next-due.frequency-change', 's5.3.next-due.interval-change');
+    const task = await newTask(owner, residenceId, { frequency_id: frequencies.weekly });
+    const done = backdatedNoon(10);
+    await complete(owner, task.id, { completed_at: done.instant }, { timezone: UTC });
+    const steps: [Record<string, unknown>, string][] = [
+      [{ frequency_id: frequencies.monthly }, addMonths(done.date, 1)],
+      [{ frequency_id: frequencies.custom, custom_interval_days: 3 }, addDays(done.date, 3)],
+      [{ custom_interval_days: 5 }, addDays(done.date, 5)],
+    ];
+    for (const [body, expected] of steps) {
+      const patched = expectStatus(
+        await api.call('updateTask', { as: owner, path: { id: task.id }, body, timezone: UTC }),
+        200,
+      );
+      expectNextDue(patched, expected, `PATCH ${JSON.stringify(body)} answer`);
+    }
   });
 });

@@ -16,11 +16,18 @@ import {
   type NewTask,
   type Task,
 } from '../fixtures/models/task-lifecycle/tasks.ts';
+import { requireOps } from '../fixtures/harness/operations.ts';
+import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
+import { LIFECYCLE_OPS } from '../fixtures/models/task-lifecycle/tasks.ts';
+
+/** The operations this file calls: a document without one skips its tests by name (printed). */
+const suite = requireOps(...FACTORY_OPS.user, ...FACTORY_OPS.residence, ...LIFECYCLE_OPS);
 
 let owner: Actor;
 let residenceId: number;
 
 beforeAll(async () => {
+  if (!suite.ok) return;
   owner = await newUser({ name: 'owner' });
   residenceId = (await newResidence(owner)).id;
 });
@@ -50,7 +57,7 @@ const ROWS: Row[] = [
 
 const withoutUpdatedAt = ({ updated_at: _ignored, ...rest }: Task) => rest;
 
-describe('§5.1 unarchive restores the state it was archived from', () => {
+suite('§5.1 unarchive restores the state it was archived from', () => {
   it.each(ROWS.map((r) => [r.state, r.state, r] as const))(
     'archive then unarchive on %s → %s again',
     async (_from, _to, row) => {

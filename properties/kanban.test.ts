@@ -5,7 +5,12 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api, expectError, expectStatus, type ApiResponse } from '../fixtures/harness/client.ts';
-import { newResidence, newUser, type Actor } from '../fixtures/harness/factories.ts';
+import {
+  newResidence,
+  newUser,
+  onceFrequencyId,
+  type Actor,
+} from '../fixtures/harness/factories.ts';
 import { fc, fcAssert } from '../fixtures/harness/fc.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { tagged } from '../fixtures/harness/run.ts';
@@ -24,9 +29,21 @@ import {
   KANBAN_COLUMNS,
   type KanbanColumn,
 } from '../fixtures/oracles/categorise.ts';
+import { requireOps } from '../fixtures/harness/operations.ts';
+import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
+
+/** The operations this file calls: a document without one skips its tests by name (printed). */
+const suite = requireOps(
+  ...FACTORY_OPS.user,
+  ...FACTORY_OPS.residence,
+  ...FACTORY_OPS.task,
+  'listTasks',
+  'updateMe',
+);
 
 let owner: Actor;
 beforeAll(async () => {
+  if (!suite.ok) return;
   owner = await newUser({ name: 'kanban-owner' });
 });
 
@@ -100,7 +117,7 @@ async function boardAndKanban(zone: string, plans: TaskPlan[], days: number | un
   return { b, res };
 }
 
-describe('kanban (§5.3) against the live target', () => {
+suite('kanban (§5.3) against the live target', () => {
   it('every non-archived task of the residence is in exactly one column, archived ones in none', async () => {
     proves('s5.3.exactly-one', 's5.3.rule.archived', 's5.3.query.residence-filter');
     await fcAssert(
@@ -203,6 +220,7 @@ describe('kanban (§5.3) against the live target', () => {
                 await api.call('createTask', {
                   as: owner,
                   body: {
+                    frequency_id: await onceFrequencyId(),
                     residence_id: residence.id,
                     title: tagged(`boundary ${due}`),
                     due_date: due,
@@ -234,6 +252,14 @@ describe('kanban (§5.3) against the live target', () => {
 
   it('days outside 1–365 is refused with 400', async () => {
     proves('s5.3.query.days-range');
+    // the nearest wrong neighbours of 1 and 365 first, then random values further out
+    for (const days of [0, 366]) {
+      expectError(
+        await api.call('listTasks', { as: owner, query: { days } }),
+        400,
+        'validation_error',
+      );
+    }
     await fcAssert(
       fc.asyncProperty(
         fc.oneof(fc.integer({ min: -400, max: 0 }), fc.integer({ min: 366, max: 100_000 })),
@@ -247,7 +273,7 @@ describe('kanban (§5.3) against the live target', () => {
   });
 });
 
-describe('request timezone (§2) against the live target', () => {
+suite('request timezone (§2) against the live target', () => {
   // Kiritimati is UTC+14 and Pago Pago UTC−11: their calendar dates always differ by one day.
   const ahead = 'Pacific/Kiritimati';
   const behind = 'Pacific/Pago_Pago';
@@ -264,6 +290,7 @@ describe('request timezone (§2) against the live target', () => {
       const task = await api.call('createTask', {
         as: user,
         body: {
+          frequency_id: await onceFrequencyId(),
           residence_id: residence.id,
           title: tagged('due today in Pago Pago'),
           due_date: todayBehind,
@@ -313,6 +340,7 @@ describe('request timezone (§2) against the live target', () => {
     const task = await api.call('createTask', {
       as: user,
       body: {
+        frequency_id: await onceFrequencyId(),
         residence_id: residence.id,
         title: tagged('due today in Pago Pago'),
         due_date: todayBehind,

@@ -9,6 +9,15 @@ import { describe, expect, it } from 'vitest';
 import { api, expectStatus, failure } from '../fixtures/harness/client.ts';
 import { newUser } from '../fixtures/harness/factories.ts';
 import { proves } from '../fixtures/harness/rules.ts';
+import { requireOps } from '../fixtures/harness/operations.ts';
+import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
+
+/** The operations this file calls: a document without one skips its tests by name (printed). */
+const suite = requireOps(
+  ...FACTORY_OPS.user,
+  'getNotificationSchedule',
+  'updateNotificationPreferences',
+);
 
 interface Row {
   rule: 's6.fire.spring-forward' | 's6.fire.fall-back';
@@ -66,7 +75,7 @@ const ROWS: Row[] = [
 const shift = (day: string, days: number): string =>
   new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString();
 
-describe('§6 the daily digest on a DST transition day (hand-worked)', () => {
+suite('§6 the daily digest on a DST transition day (hand-worked)', () => {
   it.for(ROWS)('$zone $day, digest hour $hour → fires once at $fireAt ($why)', async (row) => {
     proves(row.rule, 's6.local-date', 's6.unique-items');
     // A fresh user has no task, so the schedule holds only its daily digests.

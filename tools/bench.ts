@@ -5,11 +5,17 @@
  *  - each suite's wall time, requests sent, requests/s and the peak memory (RSS) of the suite's process tree;
  *  - the target's own ceiling with autocannon on its cheapest endpoint (GET /api/static_data/) and its hottest
  *    (the kanban, GET /api/tasks/, with 40 tasks), so each suite's distance to that limit shows as a ratio.
+ *  - with --spot-check: a spot-check session over the fault catalog at 2 jobs (wall time, median and p90
+ *    time-to-kill, the kill table's tiers), and with --spot-before also the same faults the old way
+ *    (--no-tiers: each fault's whole suites), with the machine's load beside the figures.
  * Prints a table and writes reports/bench.md and reports/bench.json. Never a pass/fail gate.
+ *
+ * npm run bench -- --skip-suites --skip-ceiling --spot-check [--spot-before] [--spot-faults a,b]
  */
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { start } from '../fixtures/reference-api/start.ts';
@@ -24,6 +30,10 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '10' },
     'skip-suites': { type: 'boolean', default: false },
     'skip-ceiling': { type: 'boolean', default: false },
+    'spot-check': { type: 'boolean', default: false },
+    'spot-before': { type: 'boolean', default: false },
+    'spot-faults': { type: 'string' },
+    'spot-jobs': { type: 'string', default: '2' },
   },
 });
 
@@ -185,6 +195,90 @@ async function ceiling(
   };
 }
 
+interface SpotFigure {
+  mode: 'tiered' | 'untiered (before)';
+  faults: number;
+  killed: number;
+  byRuleTests: number;
+  byFullRun: number;
+  survived: number;
+  errors: number;
+  wallSeconds: number;
+  medianSecondsToKill: number | null;
+  p90SecondsToKill: number | null;
+  /** 1-minute load average at the start and the end, and the cores. */
+  loadBefore: number;
+  loadAfter: number;
+  cores: number;
+  command: string;
+}
+
+/** One spot-check session through its own CLI; reads its kill report back. */
+async function benchSpotCheck(tiered: boolean): Promise<SpotFigure> {
+  const out = `bench-spot-check-${tiered ? 'tiered' : 'untiered'}`;
+  const cli = [
+    '--jobs',
+    args['spot-jobs']!,
+    '--out',
+    out,
+    ...(args['spot-faults'] ? ['--faults', args['spot-faults']] : []),
+    ...(tiered ? [] : ['--no-tiers']),
+  ];
+  const command = `npm run spot-check -- ${cli.join(' ')}`;
+  console.log(`[bench] ${command}`);
+  const loadBefore = os.loadavg()[0];
+  const started = Date.now();
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'tools/spot-check/run.ts'), ...cli],
+    { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  await new Promise((resolve) => child.on('exit', resolve));
+  const wall = (Date.now() - started) / 1000;
+  const report = JSON.parse(await readFile(path.join(REPORTS, `${out}.json`), 'utf8')) as {
+    total: number;
+    killed: number;
+    byTier: { rules: number; full: number; survived: number; error: number };
+    medianSecondsToKill: number | null;
+    p90SecondsToKill: number | null;
+  };
+  return {
+    mode: tiered ? 'tiered' : 'untiered (before)',
+    faults: report.total,
+    killed: report.killed,
+    byRuleTests: report.byTier.rules,
+    byFullRun: report.byTier.full,
+    survived: report.byTier.survived,
+    errors: report.byTier.error,
+    wallSeconds: wall,
+    medianSecondsToKill: report.medianSecondsToKill,
+    p90SecondsToKill: report.p90SecondsToKill,
+    loadBefore,
+    loadAfter: os.loadavg()[0],
+    cores: os.availableParallelism(),
+    command,
+  };
+}
+
+function renderSpot(spots: SpotFigure[]): string {
+  if (!spots.length) return '';
+  const f = (n: number | null) => (n == null ? '-' : n.toFixed(1));
+  return [
+    '',
+    '## Spot-check sessions',
+    '',
+    '| mode | faults | killed (rule tests / full run) | survived | errors | wall s | median s to kill | p90 s to kill | load (1 min) start → end, cores |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...spots.map(
+      (s) =>
+        `| ${s.mode} | ${s.faults} | ${s.killed} (${s.byRuleTests} / ${s.byFullRun}) | ${s.survived} | ${s.errors} | ${f(s.wallSeconds)} | ${f(s.medianSecondsToKill)} | ${f(s.p90SecondsToKill)} | ${s.loadBefore.toFixed(1)} → ${s.loadAfter.toFixed(1)}, ${s.cores} |`,
+    ),
+    '',
+    ...spots.map((s) => `- ${s.mode}: \`${s.command}\``),
+    '',
+  ].join('\n');
+}
+
 function render(suites: SuiteFigure[], ceilings: CeilingFigure[]): string {
   const hottest = ceilings.find((c) => c.endpoint.startsWith('GET /api/tasks/'));
   const lines = ['# Benchmark (embedded reference target)', ''];
@@ -219,12 +313,42 @@ function render(suites: SuiteFigure[], ceilings: CeilingFigure[]): string {
 async function main(): Promise<void> {
   await mkdir(WORK, { recursive: true });
   const logFile = path.join(WORK, 'target.log');
-  const bootStarted = Date.now();
-  const target = await start({ logFile });
-  const bootSeconds = (Date.now() - bootStarted) / 1000;
-  console.log(`[bench] reference target up at ${target.url} in ${bootSeconds.toFixed(2)} s`);
   const suites: SuiteFigure[] = [];
   const ceilings: CeilingFigure[] = [];
+  const spots: SpotFigure[] = [];
+  let bootSeconds: number | null = null;
+  if (!args['skip-ceiling'] || !args['skip-suites']) {
+    const bootStarted = Date.now();
+    const target = await start({ logFile });
+    bootSeconds = (Date.now() - bootStarted) / 1000;
+    console.log(`[bench] reference target up at ${target.url} in ${bootSeconds.toFixed(2)} s`);
+    await benchTarget(target, suites, ceilings, logFile);
+  }
+  if (args['spot-check']) {
+    if (args['spot-before']) spots.push(await benchSpotCheck(false));
+    spots.push(await benchSpotCheck(true));
+  }
+  const md =
+    render(suites, ceilings) +
+    (bootSeconds != null
+      ? `\nTarget start-up: ${bootSeconds.toFixed(2)} s to the listening line.\n`
+      : '') +
+    renderSpot(spots);
+  console.log('\n' + md);
+  await mkdir(REPORTS, { recursive: true });
+  await writeFile(path.join(REPORTS, 'bench.md'), md);
+  await writeFile(
+    path.join(REPORTS, 'bench.json'),
+    JSON.stringify({ bootSeconds, ceilings, suites, spotChecks: spots }, null, 2) + '\n',
+  );
+}
+
+async function benchTarget(
+  target: Awaited<ReturnType<typeof start>>,
+  suites: SuiteFigure[],
+  ceilings: CeilingFigure[],
+  logFile: string,
+): Promise<void> {
   try {
     if (!args['skip-ceiling']) {
       const duration = Number(args.duration);
@@ -248,16 +372,6 @@ async function main(): Promise<void> {
   } finally {
     await target.close();
   }
-  const md =
-    render(suites, ceilings) +
-    `\nTarget start-up: ${bootSeconds.toFixed(2)} s to the listening line.\n`;
-  console.log('\n' + md);
-  await mkdir(REPORTS, { recursive: true });
-  await writeFile(path.join(REPORTS, 'bench.md'), md);
-  await writeFile(
-    path.join(REPORTS, 'bench.json'),
-    JSON.stringify({ bootSeconds, ceilings, suites }, null, 2) + '\n',
-  );
 }
 
 await main();

@@ -14,8 +14,13 @@ export interface Fault {
   area: FaultArea;
   /** One line: the bug as a Casera developer could write it. */
   description: string;
+  /**
+   * The contract rules the fault breaks (ids of fixtures/contract-rules.yaml). The runner first
+   * runs only the tests that prove them (tier 1), and the rest of the suites only if it survives.
+   */
+  rules: string[];
   edits: FaultEdit[];
-  /** Vitest projects to run against the faulty target (default: every suite). */
+  /** Vitest projects of the full run (tier 2; default: every suite). */
   projects?: string[];
   /** Part of the fast subset CI runs. */
   ci?: boolean;
@@ -30,6 +35,8 @@ export interface Fault {
 export interface ExternalFault {
   id: string;
   description: string;
+  /** The contract rules it breaks: the tests proving them run first (as for the catalog). */
+  rules?: string[];
   apply: string;
   revert: string;
   projects?: string[];

@@ -1,7 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export type Verdict = 'killed' | 'survived' | 'error';
+/** Which run killed the fault: the tests proving its rules, or the rest of the suites after them. */
+export type Tier = 'rules' | 'full';
 
 export interface KillRow {
   fault: string;
@@ -9,24 +11,99 @@ export interface KillRow {
   description: string;
   verdict: Verdict;
   firstFailingTest: string | null;
+  /** Seconds from planting the fault to its kill (or to the end, when not killed). */
   seconds: number;
   detail: string | null;
+  /** The contract rules the fault breaks. */
+  rules?: string[];
+  /** The tier that killed it (null when not killed). */
+  tier?: Tier | null;
+  /** Tests (or whole files) selected for tier 1, and where the selection came from. */
+  ruleTests?: number;
+  selection?: string;
+  /** Seconds spent in tier 1 (boot included). */
+  tier1Seconds?: number | null;
+}
+
+export interface KillReport {
+  total: number;
+  killed: number;
+  byTier: { rules: number; full: number; survived: number; error: number };
+  /** Faults only the full run killed: the tests of their rules are missing something. */
+  rulesTestsMissed: string[];
+  survived: string[];
+  errors: string[];
+  wallSeconds: number | null;
+  medianSecondsToKill: number | null;
+  p90SecondsToKill: number | null;
+  shard?: string;
+  rows: KillRow[];
 }
 
 const escapeCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-export function renderTable(rows: KillRow[]): string {
-  const killed = rows.filter((r) => r.verdict === 'killed').length;
+/** The q-quantile (0..1) of the values, nearest-rank; null for none. */
+export function quantile(values: number[], q: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil(q * sorted.length));
+  return sorted[rank - 1];
+}
+
+export function summarise(rows: KillRow[], wallSeconds: number | null, shard?: string): KillReport {
+  const kills = rows.filter((r) => r.verdict === 'killed').map((r) => r.seconds);
+  return {
+    total: rows.length,
+    killed: kills.length,
+    byTier: {
+      rules: rows.filter((r) => r.verdict === 'killed' && r.tier === 'rules').length,
+      full: rows.filter((r) => r.verdict === 'killed' && r.tier === 'full').length,
+      survived: rows.filter((r) => r.verdict === 'survived').length,
+      error: rows.filter((r) => r.verdict === 'error').length,
+    },
+    rulesTestsMissed: rows
+      .filter((r) => r.verdict === 'killed' && r.tier === 'full')
+      .map((r) => r.fault),
+    survived: rows.filter((r) => r.verdict === 'survived').map((r) => r.fault),
+    errors: rows.filter((r) => r.verdict === 'error').map((r) => r.fault),
+    wallSeconds,
+    medianSecondsToKill: quantile(kills, 0.5),
+    p90SecondsToKill: quantile(kills, 0.9),
+    ...(shard ? { shard } : {}),
+    rows,
+  };
+}
+
+const tierCell = (r: KillRow) =>
+  r.verdict === 'killed' ? (r.tier === 'full' ? 'full run' : 'rule tests') : r.verdict;
+const fmt = (n: number | null) => (n == null ? '-' : `${n.toFixed(1)} s`);
+
+export function renderTable(report: KillReport): string {
+  const { rows } = report;
   const lines = [
-    `# Spot-check kill table`,
+    `# Spot-check kill table${report.shard ? ` (shard ${report.shard})` : ''}`,
     ``,
-    `${killed} of ${rows.length} faults killed.`,
+    `${report.killed} of ${report.total} faults killed: ${report.byTier.rules} by the tests of their rules, ` +
+      `${report.byTier.full} only by the full run, ${report.byTier.survived} survived, ${report.byTier.error} errors.`,
     ``,
-    `| fault | area | verdict | first failing test | seconds to kill |`,
-    `|---|---|---|---|---|`,
+    `Wall time ${fmt(report.wallSeconds)}; time to kill: median ${fmt(report.medianSecondsToKill)}, p90 ${fmt(report.p90SecondsToKill)}.`,
+    ``,
+    ...(report.rulesTestsMissed.length
+      ? [
+          `**Killed only by the full run** (the tests proving these faults' rules miss something; strengthen them):`,
+          ``,
+          ...report.rulesTestsMissed.map((f) => {
+            const r = rows.find((x) => x.fault === f);
+            return `- ${f} (${(r?.rules ?? []).join(', ')}): killed by ${r?.firstFailingTest ?? '?'}`;
+          }),
+          ``,
+        ]
+      : []),
+    `| fault | area | rules | tier | first failing test | seconds to kill |`,
+    `|---|---|---|---|---|---|`,
     ...rows.map(
       (r) =>
-        `| ${r.fault} | ${r.area} | ${r.verdict} | ${escapeCell(r.firstFailingTest ?? r.detail ?? '')} | ${r.verdict === 'killed' ? r.seconds.toFixed(1) : '-'} |`,
+        `| ${r.fault} | ${r.area} | ${(r.rules ?? []).join(', ')} | ${tierCell(r)} | ${escapeCell(r.firstFailingTest ?? r.detail ?? '')} | ${r.verdict === 'killed' ? r.seconds.toFixed(1) : '-'} |`,
     ),
     ``,
     `## Faults`,
@@ -41,26 +118,39 @@ export function renderTerminal(rows: KillRow[]): string {
   const w = Math.max(5, ...rows.map((r) => r.fault.length));
   const out = rows.map(
     (r) =>
-      `${r.fault.padEnd(w)}  ${r.verdict.padEnd(8)}  ${r.verdict === 'killed' ? `${r.seconds.toFixed(1)}s`.padStart(7) : '      -'}  ${(r.firstFailingTest ?? r.detail ?? '').slice(0, 110)}`,
+      `${r.fault.padEnd(w)}  ${tierCell(r).padEnd(10)}  ${r.verdict === 'killed' ? `${r.seconds.toFixed(1)}s`.padStart(7) : '      -'}  ${(r.firstFailingTest ?? r.detail ?? '').slice(0, 110)}`,
   );
-  return [`${'fault'.padEnd(w)}  verdict   seconds  first failing test`, ...out].join('\n');
+  return [`${'fault'.padEnd(w)}  tier        seconds  first failing test`, ...out].join('\n');
 }
 
-export async function writeReports(dir: string, rows: KillRow[]): Promise<void> {
+/** Writes `<base>.md` and `<base>.json` in `dir` (base default `spot-check`). */
+export async function writeReports(
+  dir: string,
+  report: KillReport,
+  base = 'spot-check',
+): Promise<void> {
   await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, 'spot-check.md'), renderTable(rows));
-  await writeFile(
-    path.join(dir, 'spot-check.json'),
-    JSON.stringify(
-      {
-        total: rows.length,
-        killed: rows.filter((r) => r.verdict === 'killed').length,
-        survived: rows.filter((r) => r.verdict === 'survived').map((r) => r.fault),
-        errors: rows.filter((r) => r.verdict === 'error').map((r) => r.fault),
-        rows,
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+  await writeFile(path.join(dir, `${base}.md`), renderTable(report));
+  await writeFile(path.join(dir, `${base}.json`), JSON.stringify(report, null, 2) + '\n');
+}
+
+/**
+ * Merges shard reports (each `spot-check` JSON of a `--shard i/n` run) into one. The wall time is
+ * the longest shard's (shards run side by side in a CI matrix).
+ */
+export async function mergeReports(files: string[]): Promise<KillReport> {
+  const rows: KillRow[] = [];
+  let wall: number | null = null;
+  const seen = new Set<string>();
+  for (const f of files) {
+    const r = JSON.parse(await readFile(f, 'utf8')) as Partial<KillReport>;
+    if (!Array.isArray(r.rows)) throw new Error(`${f}: not a spot-check report (no rows)`);
+    for (const row of r.rows) {
+      if (seen.has(row.fault)) throw new Error(`${f}: fault ${row.fault} is in two shards`);
+      seen.add(row.fault);
+      rows.push(row);
+    }
+    if (typeof r.wallSeconds === 'number') wall = Math.max(wall ?? 0, r.wallSeconds);
+  }
+  return summarise(rows, wall);
 }

@@ -6,12 +6,15 @@ import type { FailureLine } from './failure-reporter.ts';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const VITEST = path.join(ROOT, 'node_modules/vitest/vitest.mjs');
 const REPORTER = path.join(import.meta.dirname, 'failure-reporter.ts');
+const RULE_COVERAGE_REPORTER = path.join(ROOT, 'fixtures/harness/rule-coverage-reporter.ts');
 
 export interface SuiteOutcome {
   /** Some test failed: the fault was noticed. */
   failed: boolean;
   /** The first failing test, as `file > describe > test`, or the file-level error. */
   firstFailure: string | null;
+  /** Every failure seen (only more than one when the run does not bail). */
+  failures?: string[];
   failureMessage: string | null;
   testsRun: number;
   exitCode: number;
@@ -39,6 +42,12 @@ export async function runSuites(opts: {
   timeoutSeconds: number;
   /** Only these test files (paths relative to the package root). */
   files?: string[];
+  /** vitest -t: only the tests whose full name matches. */
+  testNamePattern?: string | null;
+  /** Also write the rule coverage report (into the env's CASERA_REPORTS_DIR). */
+  ruleCoverage?: boolean;
+  /** Stop at the first failure (default true). */
+  bail?: boolean;
 }): Promise<SuiteOutcome> {
   await mkdir(opts.workDir, { recursive: true });
   const outFile = path.join(opts.workDir, 'vitest.json');
@@ -51,7 +60,9 @@ export async function runSuites(opts: {
     `--reporter=${REPORTER}`,
     `--outputFile.json=${outFile}`,
   ];
+  if (opts.ruleCoverage) args.push(`--reporter=${RULE_COVERAGE_REPORTER}`);
   for (const p of opts.projects) args.push(`--project=${p}`);
+  if (opts.testNamePattern) args.push(`--testNamePattern=${opts.testNamePattern}`);
   args.push(...(opts.files ?? []));
   // Its own process group, so a timeout also ends vitest's worker processes (not only vitest).
   const child = spawn(process.execPath, args, {
@@ -60,7 +71,7 @@ export async function runSuites(opts: {
       ...process.env,
       ...opts.env,
       CASERA_SPOT_CHECK_FAILURES: failuresFile,
-      CASERA_SPOT_CHECK_BAIL: '1',
+      CASERA_SPOT_CHECK_BAIL: opts.bail === false ? '0' : '1',
     },
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: true,
@@ -100,7 +111,12 @@ export async function runSuites(opts: {
   }
 
   // The first failure in time, written the moment it happened (the JSON report can miss it on bail).
-  const firstLine = (await readFile(failuresFile, 'utf8').catch(() => '')).split('\n')[0];
+  const lines = (await readFile(failuresFile, 'utf8').catch(() => '')).split('\n').filter(Boolean);
+  const firstLine = lines[0];
+  const failures = lines.map((l) => {
+    const f = JSON.parse(l) as FailureLine;
+    return `${path.relative(ROOT, f.module)} > ${f.fullName}`;
+  });
   let json: { numTotalTests?: number; testResults?: JsonFileResult[] } = {};
   const jsonRead = await readFile(outFile, 'utf8')
     .then((t) => {
@@ -115,6 +131,7 @@ export async function runSuites(opts: {
     return {
       failed: true,
       firstFailure: `${rel} > ${f.fullName}`,
+      failures,
       failureMessage: (f.message || fromJson?.message || '').slice(0, 2000),
       testsRun: json.numTotalTests ?? 0,
       exitCode,

@@ -1,41 +1,97 @@
 /**
- * npm run spot-check [-- --faults a,b] [--ci] [--jobs N] [--projects p,q] [--no-baseline] [--no-confirm] [--list]
+ * npm run spot-check [-- --faults a,b] [--ci] [--jobs N] [--shard i/n] [--projects p,q] [--full-baseline]
+ *                    [--no-baseline] [--no-confirm] [--coverage file] [--list]
  * npm run spot-check -- --manifest external.json      (a real API: apply/revert/restart commands)
+ * npm run spot-check -- --merge reports/spot-check/shard-*.json   (one report from a CI matrix)
  *
- * Plants each fault of the catalog in a copy of the reference target, boots it, runs the suites against it
- * with bail, and prints a kill table (also reports/spot-check.md and .json). Exits 1 when a fault survives.
+ * Plants each fault of the catalog in a copy of the reference target and boots it. Tier 1 runs only
+ * the tests that prove the contract rules the fault breaks (from the last run's rule coverage, else
+ * the rule tags in the suite sources); only if the fault survives them does tier 2 run the rest of
+ * the suites. Every run stops at its first failure. Prints a kill table (also
+ * reports/spot-check.md and .json) saying which tier killed each fault. Exits 1 when a fault
+ * survives or only the full run killed it (its rules' tests miss something).
  */
 import { execSync } from 'node:child_process';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { SHORT_WINDOW_PROJECTS, shortWindowsEnv } from '../../fixtures/harness/short-windows.ts';
+import { assertKnownRuleIds } from '../../fixtures/harness/rules.ts';
+import { shortWindowsEnv } from '../../fixtures/harness/short-windows.ts';
 import { start } from '../../fixtures/reference-api/start.ts';
 import { prepareFaultyCopy, REFERENCE_DIR, WORK_DIR } from './apply-fault.ts';
 import { FAULTS } from './catalog.ts';
-import type { ExternalManifest, Fault } from './fault.ts';
+import type { ExternalFault, ExternalManifest, Fault } from './fault.ts';
 import { SUITE_PROJECTS } from './fault.ts';
-import { renderTerminal, writeReports, type KillRow } from './kill-table.ts';
-import { runSuites } from './run-suites.ts';
+import {
+  mergeReports,
+  renderTable,
+  renderTerminal,
+  summarise,
+  writeReports,
+  type KillRow,
+} from './kill-table.ts';
+import { runSuites, type SuiteOutcome } from './run-suites.ts';
+import {
+  isCompleteCoverage,
+  allSuiteFiles,
+  namePattern,
+  projectOf,
+  readCoverage,
+  ROOT,
+  selectTests,
+  type RuleCoverage,
+  type Selection,
+} from './select.ts';
 
-const REPORTS = path.resolve(import.meta.dirname, '../../reports');
+/** A loaded machine (a CI runner, a shared box) can take long to boot a target. */
+const BOOT_TIMEOUT_MS = 120_000;
+const REPORTS = path.resolve(process.env.CASERA_REPORTS_DIR ?? path.join(ROOT, 'reports'));
 
-const { values: args } = parseArgs({
+const { values: args, positionals } = parseArgs({
+  allowPositionals: true,
   options: {
     faults: { type: 'string' },
     ci: { type: 'boolean', default: false },
     jobs: { type: 'string' },
+    shard: { type: 'string' },
     projects: { type: 'string' },
+    'full-baseline': { type: 'boolean', default: false },
     'no-baseline': { type: 'boolean', default: false },
     'no-confirm': { type: 'boolean', default: false },
+    'no-tiers': { type: 'boolean', default: false },
+    coverage: { type: 'string' },
     list: { type: 'boolean', default: false },
     manifest: { type: 'string' },
+    merge: { type: 'boolean', default: false },
+    out: { type: 'string' },
     timeout: { type: 'string', default: '300' },
   },
 });
 const timeoutSeconds = Number(args.timeout);
 const projectOverride = args.projects?.split(',').filter(Boolean);
+/** --no-tiers: the old behaviour (each fault's projects whole), for the bench's before/after. */
+const tiered = !args['no-tiers'];
+
+/**
+ * The last full run's rule coverage (reports/rule-coverage.json). When there is none from a run of
+ * every suite, the session's baseline runs every suite and its coverage is used; without a baseline
+ * (--no-baseline) the rule tags in the suite sources decide.
+ */
+const coverageFile = path.resolve(args.coverage ?? path.join(REPORTS, 'rule-coverage.json'));
+/** The coverage of the last spot-check baseline that ran every suite (kept for the next session). */
+const BASELINE_COVERAGE = path.join(REPORTS, 'spot-check', 'rule-coverage.json');
+let coverage: RuleCoverage | null = readCoverage(coverageFile);
+let coverageSource = path.relative(ROOT, coverageFile);
+if (!isCompleteCoverage(coverage) && !args.coverage) {
+  coverage = readCoverage(BASELINE_COVERAGE);
+  coverageSource = path.relative(ROOT, BASELINE_COVERAGE);
+}
+if (!isCompleteCoverage(coverage)) {
+  coverage = null;
+  coverageSource = 'the rule tags in the suite sources';
+}
 
 /** The environment every suite run under the spot-checker gets: no shared reports, no rule gate. */
 function suiteEnv(workDir: string): Record<string, string> {
@@ -46,35 +102,60 @@ function suiteEnv(workDir: string): Record<string, string> {
   };
 }
 
+/** Suite files that address the short-window target (it is booted only for them). */
+const SHORT_WINDOW_FILES = new Set<string>();
+for (const f of [
+  'authz/expiry.test.ts',
+  'authz/accounts.test.ts',
+  'lifecycle/idempotency.test.ts',
+]) {
+  SHORT_WINDOW_FILES.add(f);
+}
+function usesShortWindows(files: readonly string[] | null, projects: readonly string[]): boolean {
+  if (files === null) {
+    return [...SHORT_WINDOW_FILES].some((f) => projects.includes(projectOf(f)));
+  }
+  return files.some((f) => {
+    if (SHORT_WINDOW_FILES.has(f)) return true;
+    try {
+      return readFileSync(path.join(ROOT, f), 'utf8').includes("'short-windows'");
+    } catch {
+      return false;
+    }
+  });
+}
+
 interface Booted {
   /** What the suites need to address the target(s). */
   env: Record<string, string>;
+  /** Boots the short-window copy if it is not running yet (tier 2 may need it when tier 1 did not). */
+  ensureShort(): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
- * Boots a copy of the target (`dir`) for the suites, plus – when a selected project has tests
- * that address the short-window target (authz/expiry, lifecycle/idempotency) – a second copy of
- * the SAME code started with windows of seconds, so expiry bugs are observable within the run
- * (the suites skip those tests when CASERA_API_URL is set without CASERA_SHORT_WINDOWS_URL).
+ * Boots a copy of the target (`dir`) for the suites, plus – when the tests to run address the
+ * short-window target (authz/expiry, lifecycle/idempotency) – a second copy of the SAME code
+ * started with windows of seconds, so expiry bugs are observable within the run (the suites skip
+ * those tests when CASERA_API_URL is set without CASERA_SHORT_WINDOWS_URL).
  */
 async function bootTargets(
   dir: string,
   workDir: string,
-  projects: string[],
+  wantsShort: boolean,
   faultEnv: Record<string, string> = {},
 ): Promise<Booted> {
   const logFile = path.join(workDir, 'target.log');
-  const wantsShort = projects.some((p) => SHORT_WINDOW_PROJECTS.includes(p));
+  const startShort = () =>
+    start({
+      dir,
+      logFile: path.join(workDir, 'target-short.log'),
+      env: { ...faultEnv, ...shortWindowsEnv() },
+      timeoutMs: BOOT_TIMEOUT_MS,
+    });
   const [main, short] = await Promise.allSettled([
-    start({ dir, logFile, env: faultEnv }),
-    wantsShort
-      ? start({
-          dir,
-          logFile: path.join(workDir, 'target-short.log'),
-          env: { ...faultEnv, ...shortWindowsEnv() },
-        })
-      : Promise.resolve(null),
+    start({ dir, logFile, env: faultEnv, timeoutMs: BOOT_TIMEOUT_MS }),
+    wantsShort ? startShort() : Promise.resolve(null),
   ]);
   if (main.status === 'rejected' || short.status === 'rejected') {
     if (main.status === 'fulfilled') await main.value.close();
@@ -84,49 +165,93 @@ async function bootTargets(
     ) as Error;
     throw err;
   }
+  let shortTarget = short.value;
+  const env: Record<string, string> = {
+    ...faultEnv,
+    CASERA_API_URL: main.value.url,
+    CASERA_SPEC: path.join(dir, 'docs/openapi.yaml'),
+    CASERA_LOG_FILE: logFile,
+    ...(shortTarget ? { CASERA_SHORT_WINDOWS_URL: shortTarget.url } : {}),
+  };
   return {
-    env: {
-      ...faultEnv,
-      CASERA_API_URL: main.value.url,
-      CASERA_SPEC: path.join(dir, 'docs/openapi.yaml'),
-      CASERA_LOG_FILE: logFile,
-      ...(short.value ? { CASERA_SHORT_WINDOWS_URL: short.value.url } : {}),
+    env,
+    ensureShort: async () => {
+      if (shortTarget) return;
+      shortTarget = await startShort();
+      env.CASERA_SHORT_WINDOWS_URL = shortTarget.url;
     },
     close: async () => {
-      await Promise.all([main.value.close(), short.value?.close()]);
+      await Promise.all([main.value.close(), shortTarget?.close()]);
     },
   };
 }
 
-async function runEmbedded(fault: Fault | null): Promise<KillRow> {
-  const id = fault?.id ?? 'baseline';
+/** The tier-1 run of a selection: its files, its projects, and the -t filter naming its tests. */
+function tierOneRun(sel: Selection): {
+  files: string[];
+  projects: string[];
+  testNamePattern: string | null;
+} {
+  return {
+    files: sel.files,
+    projects: [...new Set(sel.files.map(projectOf))],
+    testNamePattern: namePattern(sel),
+  };
+}
+
+/** The session's baseline: which test files passed unpatched (null: no baseline, confirm each kill). */
+let baselineFiles: Set<string> | null = null;
+let baselineFull = false;
+
+const fileOf = (firstFailure: string) =>
+  firstFailure.split(' > ')[0].replace(/ \(file setup\)$/, '');
+
+async function runEmbedded(fault: Fault): Promise<KillRow> {
   const started = Date.now();
-  const workDir = path.join(WORK_DIR, `${id}-run`);
+  const workDir = path.join(WORK_DIR, `${fault.id}-run`);
   await rm(workDir, { recursive: true, force: true });
   await mkdir(workDir, { recursive: true }); // start() appends the target log there
+  const sel = selectTests(fault.rules, coverage);
+  const base = {
+    fault: fault.id,
+    area: fault.area,
+    description: fault.description,
+    rules: fault.rules,
+    ruleTests: sel.tests.length + sel.wholeFiles.length,
+    selection: sel.source,
+  };
   const row = (
     verdict: KillRow['verdict'],
     first: string | null,
     detail: string | null,
+    extra: Partial<KillRow> = {},
   ): KillRow => ({
-    fault: id,
-    area: fault?.area ?? '-',
-    description: fault?.description ?? 'the unpatched reference target',
+    ...base,
     verdict,
     firstFailingTest: first,
     seconds: (Date.now() - started) / 1000,
     detail,
+    tier: null,
+    tier1Seconds: null,
+    ...extra,
   });
-  let dir = REFERENCE_DIR;
+  let dir: string;
   try {
-    if (fault) dir = await prepareFaultyCopy(fault);
+    dir = await prepareFaultyCopy(fault);
   } catch (err) {
     return row('error', null, (err as Error).message);
   }
-  const projects = projectOverride ?? fault?.projects ?? SUITE_PROJECTS;
+  const fullProjects = projectOverride ?? fault.projects ?? SUITE_PROJECTS;
+  const one = tierOneRun(sel);
+  const runTierOne = tiered && one.files.length > 0;
   let targets: Booted;
   try {
-    targets = await bootTargets(dir, workDir, projects, fault?.env);
+    targets = await bootTargets(
+      dir,
+      workDir,
+      runTierOne ? usesShortWindows(one.files, one.projects) : usesShortWindows(null, fullProjects),
+      fault.env,
+    );
   } catch (err) {
     return row(
       'error',
@@ -134,49 +259,85 @@ async function runEmbedded(fault: Fault | null): Promise<KillRow> {
       `the faulty target did not start: ${(err as Error).message.slice(0, 300)}`,
     );
   }
+  const kill = async (
+    outcome: SuiteOutcome,
+    tier: 'rules' | 'full',
+    tier1Seconds: number | null,
+  ): Promise<KillRow> => {
+    const seconds = (Date.now() - started) / 1000; // time to kill, without the confirmation
+    // A test outside the fault's rules failing may be a flake (a loaded machine, a time window):
+    // it must fail again on the faulty target, and its file pass on the unpatched one.
+    const suspect =
+      tier === 'full' && tiered
+        ? ((await failsAgain(outcome.firstFailure, workDir, targets.env)) ??
+          (await notCredible(fault, outcome.firstFailure, true)))
+        : await notCredible(fault, outcome.firstFailure);
+    const extra = { seconds, tier, tier1Seconds };
+    if (suspect) return row('error', outcome.firstFailure, suspect, { ...extra, tier: null });
+    return row('killed', outcome.firstFailure, outcome.failureMessage, extra);
+  };
   try {
-    const outcome = await runSuites({
-      projects,
-      workDir,
-      timeoutSeconds,
-      env: { ...suiteEnv(workDir), ...targets.env },
-    });
-    if (outcome.failed) {
-      const seconds = (Date.now() - started) / 1000; // time to kill, without the confirmation
-      const suspect = fault ? await alsoFailsUnpatched(fault, outcome.firstFailure) : null;
-      if (suspect) return { ...row('error', outcome.firstFailure, suspect), seconds };
-      return { ...row('killed', outcome.firstFailure, outcome.failureMessage), seconds };
+    let tier1Seconds: number | null = null;
+    if (runTierOne) {
+      const outcome = await runSuites({
+        projects: one.projects,
+        files: one.files,
+        testNamePattern: one.testNamePattern,
+        workDir: path.join(workDir, 'tier1'),
+        timeoutSeconds,
+        env: { ...suiteEnv(path.join(workDir, 'tier1')), ...targets.env },
+      });
+      tier1Seconds = (Date.now() - started) / 1000;
+      if (outcome.failed) return await kill(outcome, 'rules', tier1Seconds);
     }
-    return row(outcome.infraError ? 'error' : 'survived', null, outcome.infraError);
+    if (usesShortWindows(null, fullProjects)) await targets.ensureShort();
+    const outcome = await runSuites({
+      projects: fullProjects,
+      workDir: path.join(workDir, 'full'),
+      timeoutSeconds,
+      env: { ...suiteEnv(path.join(workDir, 'full')), ...targets.env },
+    });
+    if (outcome.failed) return await kill(outcome, tiered ? 'full' : 'rules', tier1Seconds);
+    return row(outcome.infraError ? 'error' : 'survived', null, outcome.infraError, {
+      tier1Seconds,
+    });
   } finally {
     await targets.close();
   }
 }
 
 /**
- * A kill counts only if the test file that failed passes on the unpatched target: the suites change
- * while the catalog runs (a new test failing on the reference would otherwise "kill" every fault).
+ * A kill counts only if the failing test passes on the unpatched target: the suites change while
+ * the catalog runs (a test failing on the reference would otherwise "kill" every fault). The
+ * session's baseline answers for the files it ran; any other file runs once more, unpatched.
  * Returns why the kill is not credible, or null. Skipped with --no-confirm.
  */
-async function alsoFailsUnpatched(
+async function notCredible(
   fault: Fault,
   firstFailure: string | null,
+  always = false,
 ): Promise<string | null> {
   if (args['no-confirm'] || !firstFailure) return null;
-  const file = firstFailure.split(' > ')[0].replace(/ \(file setup\)$/, '');
+  const file = fileOf(firstFailure);
+  if (!always && (baselineFull || baselineFiles?.has(file))) return null;
   const workDir = path.join(WORK_DIR, `${fault.id}-confirm`);
   await rm(workDir, { recursive: true, force: true });
   await mkdir(workDir, { recursive: true });
-  const projects = projectOverride ?? fault.projects ?? SUITE_PROJECTS;
+  const project = projectOf(file);
   let targets: Booted;
   try {
-    targets = await bootTargets(REFERENCE_DIR, workDir, projects, fault.env);
+    targets = await bootTargets(
+      REFERENCE_DIR,
+      workDir,
+      usesShortWindows([file], [project]),
+      fault.env,
+    );
   } catch (err) {
     return `the unpatched target did not start for the confirmation: ${(err as Error).message.slice(0, 200)}`;
   }
   try {
     const outcome = await runSuites({
-      projects,
+      projects: [project],
       files: [file],
       workDir,
       timeoutSeconds,
@@ -189,6 +350,117 @@ async function alsoFailsUnpatched(
   } finally {
     await targets.close();
   }
+}
+
+function suiteFilesOf(projects: string[]): string[] {
+  return allSuiteFiles().filter((f) => projects.includes(projectOf(f)));
+}
+
+/** Re-runs the one failing test against the (still running) faulty target: null when it fails again. */
+async function failsAgain(
+  firstFailure: string | null,
+  workDir: string,
+  env: Record<string, string>,
+): Promise<string | null> {
+  if (args['no-confirm'] || !firstFailure || / \(file setup\)$/.test(firstFailure)) return null;
+  const file = fileOf(firstFailure);
+  const name = firstFailure.slice(file.length + 3);
+  const dir = path.join(workDir, 'again');
+  const outcome = await runSuites({
+    projects: [projectOf(file)],
+    files: [file],
+    testNamePattern: namePattern({
+      files: [file],
+      tests: [{ file, name }],
+      wholeFiles: [],
+      unproven: [],
+      source: 'coverage',
+    }),
+    workDir: dir,
+    timeoutSeconds,
+    env: { ...suiteEnv(dir), ...env },
+  });
+  return outcome.failed
+    ? null
+    : `not a kill: ${firstFailure} failed once and passed on the re-run against the same faulty target (a flake)`;
+}
+
+/**
+ * The unpatched baseline, once per session: every test tier 1 will run for the session's faults
+ * (or every suite with --full-baseline) must pass on the reference target, or a kill means nothing.
+ */
+async function runBaseline(faults: Fault[]): Promise<void> {
+  const started = Date.now();
+  const workDir = path.join(WORK_DIR, `baseline-run`);
+  await rm(workDir, { recursive: true, force: true });
+  await mkdir(workDir, { recursive: true });
+  // no complete coverage report: run every suite, and let this run's coverage choose tier 1
+  const full = args['full-baseline'] || !tiered || coverage === null;
+  const sel = selectTests([...new Set(faults.flatMap((f) => f.rules))], coverage);
+  const one = tierOneRun(sel);
+  const projects = full ? (projectOverride ?? SUITE_PROJECTS) : one.projects;
+  const targets = await bootTargets(
+    REFERENCE_DIR,
+    workDir,
+    full ? usesShortWindows(null, projects) : usesShortWindows(one.files, projects),
+  );
+  let outcome: SuiteOutcome;
+  const flaky: string[] = [];
+  try {
+    outcome = await runSuites({
+      projects,
+      ...(full ? {} : { files: one.files, testNamePattern: one.testNamePattern }),
+      ruleCoverage: full,
+      bail: false,
+      workDir,
+      timeoutSeconds: Math.max(timeoutSeconds, 900),
+      env: { ...suiteEnv(workDir), ...targets.env },
+    });
+    // a loaded machine makes a test fail now and then: each failure gets one re-run, and only a
+    // test that fails twice stops the session (kills by a flaky test are then confirmed one by one)
+    for (const failure of outcome.failed ? (outcome.failures ?? [outcome.firstFailure!]) : []) {
+      const again = await failsAgain(failure, path.join(workDir, 'recheck'), targets.env);
+      if (again === null) {
+        console.error(
+          `[spot-check] the suites do not pass on the unpatched target (${failure}, twice); a kill would mean nothing. Fix that first.`,
+        );
+        process.exit(2);
+      }
+      flaky.push(failure);
+    }
+  } finally {
+    await targets.close();
+  }
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (outcome.infraError) {
+    console.error(
+      `[spot-check] the baseline did not run (${outcome.infraError}); a kill would mean nothing. Fix that first.`,
+    );
+    process.exit(2);
+  }
+  if (flaky.length) {
+    console.log(
+      `[spot-check] baseline: ${flaky.length} test(s) failed once and passed on the re-run (flaky here): ${flaky.join('; ')}`,
+    );
+  }
+  // kills by a file with a flaky test are confirmed unpatched, one by one
+  const flakyFiles = new Set(flaky.map(fileOf));
+  baselineFull = full && flakyFiles.size === 0;
+  baselineFiles = new Set(
+    (full ? suiteFilesOf(projects) : one.files).filter((f) => !flakyFiles.has(f)),
+  );
+  if (full && coverage === null) {
+    const fresh = readCoverage(path.join(workDir, 'reports', 'rule-coverage.json'));
+    if (fresh && isCompleteCoverage(fresh, true)) {
+      coverage = { ...fresh, suites_complete: true };
+      await mkdir(path.dirname(BASELINE_COVERAGE), { recursive: true });
+      await writeFile(BASELINE_COVERAGE, JSON.stringify(coverage) + '\n');
+      coverageSource = "this session's baseline (every suite, unpatched)";
+    }
+  }
+  console.log(
+    `[spot-check] baseline green in ${seconds} s (${full ? 'every suite' : `the ${sel.tests.length} tests and ${sel.wholeFiles.length} whole files proving the faults' rules`}, ${outcome.testsRun} tests)`,
+  );
 }
 
 function sh(command: string): void {
@@ -209,73 +481,139 @@ async function waitHealthy(url: string, seconds: number): Promise<void> {
   throw new Error(`${url} did not answer within ${seconds} s`);
 }
 
+/**
+ * A real API: one fault at a time (apply, restart once, tier 1 then – only if it survives – tier
+ * 2 against the same running target, revert, restart).
+ */
 async function runExternal(manifestPath: string): Promise<KillRow[]> {
   const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as ExternalManifest;
+  for (const f of manifest.faults) if (f.rules) assertKnownRuleIds(f.rules);
   const only = args.faults?.split(',');
-  const faults = manifest.faults.filter((f) => !only || only.includes(f.id));
+  const faults = shard(manifest.faults.filter((f) => !only || only.includes(f.id)));
   const health = manifest.target.healthTimeoutSeconds ?? 60;
   const rows: KillRow[] = [];
-  for (const fault of faults) {
-    const started = Date.now();
-    const workDir = path.join(WORK_DIR, `${fault.id}-run`);
-    const base = { fault: fault.id, area: 'external', description: fault.description };
-    try {
-      sh(fault.apply);
-      sh(manifest.target.restart);
-      await waitHealthy(manifest.target.health, health);
-      const outcome = await runSuites({
-        projects: projectOverride ?? fault.projects ?? SUITE_PROJECTS,
-        workDir,
-        timeoutSeconds,
-        env: {
-          ...suiteEnv(workDir),
-          CASERA_API_URL: manifest.target.url,
-          CASERA_SPEC: path.resolve(manifest.target.spec), // relative to the folder the runner starts in
-          ...(manifest.target.logCmd ? { CASERA_LOG_CMD: manifest.target.logCmd } : {}),
-        },
-      });
-      rows.push({
-        ...base,
-        verdict: outcome.failed ? 'killed' : outcome.infraError ? 'error' : 'survived',
-        firstFailingTest: outcome.firstFailure,
-        seconds: (Date.now() - started) / 1000,
-        detail: outcome.failed ? outcome.failureMessage : outcome.infraError,
-      });
-    } catch (err) {
-      rows.push({
-        ...base,
-        verdict: 'error',
-        firstFailingTest: null,
-        seconds: 0,
-        detail: (err as Error).message,
-      });
-    } finally {
-      sh(fault.revert);
-      sh(manifest.target.restart);
-      await waitHealthy(manifest.target.health, health);
-    }
-  }
+  for (const fault of faults) rows.push(await runExternalFault(manifest, fault, health));
   return rows;
 }
 
-async function pool<T, R>(items: T[], jobs: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
+async function runExternalFault(
+  manifest: ExternalManifest,
+  fault: ExternalFault,
+  health: number,
+): Promise<KillRow> {
+  const started = Date.now();
+  const workDir = path.join(WORK_DIR, `${fault.id}-run`);
+  const sel = selectTests(fault.rules ?? [], coverage);
+  const one = tierOneRun(sel);
+  const base = {
+    fault: fault.id,
+    area: 'external',
+    description: fault.description,
+    rules: fault.rules ?? [],
+    ruleTests: sel.tests.length + sel.wholeFiles.length,
+    selection: sel.source,
+  };
+  const env = (dir: string) => ({
+    ...suiteEnv(dir),
+    CASERA_API_URL: manifest.target.url,
+    CASERA_SPEC: path.resolve(manifest.target.spec), // relative to the folder the runner starts in
+    ...(manifest.target.logCmd ? { CASERA_LOG_CMD: manifest.target.logCmd } : {}),
+  });
+  const done = (outcome: SuiteOutcome, tier: 'rules' | 'full', tier1Seconds: number | null) => ({
+    ...base,
+    verdict: outcome.failed
+      ? ('killed' as const)
+      : outcome.infraError
+        ? ('error' as const)
+        : ('survived' as const),
+    firstFailingTest: outcome.firstFailure,
+    seconds: (Date.now() - started) / 1000,
+    detail: outcome.failed ? outcome.failureMessage : outcome.infraError,
+    tier: outcome.failed ? tier : null,
+    tier1Seconds,
+  });
+  try {
+    sh(fault.apply);
+    sh(manifest.target.restart);
+    await waitHealthy(manifest.target.health, health);
+    let tier1Seconds: number | null = null;
+    if (tiered && one.files.length > 0) {
+      const outcome = await runSuites({
+        projects: one.projects,
+        files: one.files,
+        testNamePattern: one.testNamePattern,
+        workDir: path.join(workDir, 'tier1'),
+        timeoutSeconds,
+        env: env(path.join(workDir, 'tier1')),
+      });
+      tier1Seconds = (Date.now() - started) / 1000;
+      if (outcome.failed) return done(outcome, 'rules', tier1Seconds);
+    }
+    const outcome = await runSuites({
+      projects: projectOverride ?? fault.projects ?? SUITE_PROJECTS,
+      workDir: path.join(workDir, 'full'),
+      timeoutSeconds,
+      env: env(path.join(workDir, 'full')),
+    });
+    return done(outcome, tiered && one.files.length > 0 ? 'full' : 'rules', tier1Seconds);
+  } catch (err) {
+    return {
+      ...base,
+      verdict: 'error',
+      firstFailingTest: null,
+      seconds: 0,
+      detail: (err as Error).message,
+      tier: null,
+      tier1Seconds: null,
+    };
+  } finally {
+    sh(fault.revert);
+    sh(manifest.target.restart);
+    await waitHealthy(manifest.target.health, health);
+  }
+}
+
+async function pool<T>(items: T[], jobs: number, fn: (item: T) => Promise<KillRow>) {
+  const results: KillRow[] = new Array(items.length);
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(jobs, items.length) }, async () => {
       while (next < items.length) {
         const i = next++;
-        results[i] = await fn(items[i]);
-        const r = results[i] as unknown as KillRow;
-        if (r && typeof r === 'object' && 'verdict' in r) {
-          console.log(
-            `[spot-check] ${r.fault}: ${r.verdict}${r.firstFailingTest ? ` by ${r.firstFailingTest}` : r.detail ? ` (${r.detail.slice(0, 160)})` : ''} after ${r.seconds.toFixed(1)} s`,
-          );
-        }
+        const r = (results[i] = await fn(items[i]));
+        const how =
+          r.verdict === 'killed'
+            ? `killed (${r.tier === 'full' ? 'full run' : 'rule tests'})`
+            : r.verdict;
+        console.log(
+          `[spot-check] ${r.fault}: ${how}${r.firstFailingTest ? ` by ${r.firstFailingTest}` : r.detail ? ` (${r.detail.slice(0, 160)})` : ''} after ${r.seconds.toFixed(1)} s`,
+        );
       }
     }),
   );
   return results;
+}
+
+/** `--shard i/n`: every n-th fault from the i-th (1-based), so each shard gets every area. */
+function parseShard(): { index: number; count: number } | null {
+  if (!args.shard) return null;
+  const m = /^(\d+)\/(\d+)$/.exec(args.shard);
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!(count >= 1 && index >= 1 && index <= count)) {
+    console.error(`[spot-check] --shard ${args.shard}: expected i/n with 1 ≤ i ≤ n`);
+    process.exit(2);
+  }
+  return { index, count };
+}
+
+export function shardOf<T>(items: T[], index: number, count: number): T[] {
+  return items.filter((_, k) => k % count === index - 1);
+}
+
+function shard<T>(items: T[]): T[] {
+  const s = parseShard();
+  return s ? shardOf(items, s.index, s.count) : items;
 }
 
 function selectFaults(): Fault[] {
@@ -286,45 +624,75 @@ function selectFaults(): Fault[] {
       console.error(`[spot-check] unknown fault(s): ${unknown.join(', ')} (see --list)`);
       process.exit(2);
     }
-    return FAULTS.filter((f) => only.includes(f.id));
+    return shard(FAULTS.filter((f) => only.includes(f.id)));
   }
-  return args.ci ? FAULTS.filter((f) => f.ci) : FAULTS;
+  return shard(args.ci ? FAULTS.filter((f) => f.ci) : FAULTS);
 }
 
 async function main(): Promise<void> {
   if (args.list) {
     for (const f of FAULTS)
       console.log(
-        `${f.id.padEnd(36)} ${f.area.padEnd(10)} ${f.ci ? 'ci ' : '   '} ${f.description}`,
+        `${f.id.padEnd(40)} ${f.area.padEnd(10)} ${f.ci ? 'ci ' : '   '} ${f.rules.join(',')}  ${f.description}`,
       );
     return;
   }
+  if (args.merge) {
+    if (positionals.length === 0) {
+      console.error(
+        '[spot-check] --merge needs the shard reports, e.g. reports/spot-check/shard-*.json',
+      );
+      process.exit(2);
+    }
+    const report = await mergeReports(positionals);
+    console.log(renderTable(report));
+    await writeReports(REPORTS, report);
+    console.log(
+      `[spot-check] ${positionals.length} shard(s) merged into reports/spot-check.md and .json`,
+    );
+    if (report.survived.length || report.errors.length || report.rulesTestsMissed.length)
+      process.exitCode = 1;
+    return;
+  }
+  for (const f of FAULTS) assertKnownRuleIds(f.rules);
+  const started = Date.now();
   let rows: KillRow[];
   if (args.manifest) {
     rows = await runExternal(path.resolve(args.manifest));
   } else {
     const faults = selectFaults();
     const jobs = Number(args.jobs ?? Math.max(1, Math.min(2, os.availableParallelism())));
-    console.log(`[spot-check] ${faults.length} fault(s), ${jobs} at a time`);
-    if (!args['no-baseline'] && !args.ci) {
-      const baseline = await runEmbedded(null);
-      if (baseline.verdict !== 'survived') {
-        console.error(
-          `[spot-check] the suites do not pass on the unpatched target (${baseline.firstFailingTest ?? baseline.detail}); a kill would mean nothing. Fix that first.`,
-        );
-        process.exit(2);
-      }
-      console.log(`[spot-check] baseline green in ${baseline.seconds.toFixed(1)} s`);
-    }
+    console.log(
+      `[spot-check] ${faults.length} fault(s), ${jobs} at a time; tier 1 chosen from ${coverage ? coverageSource : 'the baseline run (no coverage report of a complete run)'}`,
+    );
+    if (!args['no-baseline']) await runBaseline(faults);
+    console.log(`[spot-check] tier 1 chosen from ${coverageSource}`);
     rows = await pool(faults, jobs, runEmbedded);
   }
+  const s = parseShard();
+  const report = summarise(
+    rows,
+    (Date.now() - started) / 1000,
+    s ? `${s.index}/${s.count}` : undefined,
+  );
   console.log('\n' + renderTerminal(rows));
-  await writeReports(REPORTS, rows);
-  console.log(`\n[spot-check] reports/spot-check.md and reports/spot-check.json written`);
+  const base = args.out ?? (s ? `spot-check/shard-${s.index}-of-${s.count}` : 'spot-check');
+  await writeReports(path.dirname(path.join(REPORTS, base)), report, path.basename(base));
+  console.log(
+    `\n[spot-check] ${report.killed}/${report.total} killed (${report.byTier.rules} by rule tests, ${report.byTier.full} only by the full run); ` +
+      `wall ${report.wallSeconds?.toFixed(1)} s, median ${report.medianSecondsToKill?.toFixed(1) ?? '-'} s, p90 ${report.p90SecondsToKill?.toFixed(1) ?? '-'} s to kill; ` +
+      `reports/${base}.md and .json written`,
+  );
   const bad = rows.filter((r) => r.verdict !== 'killed');
   if (bad.length) {
     console.error(
       `[spot-check] ${bad.length} fault(s) not killed: ${bad.map((r) => `${r.fault} (${r.verdict})`).join(', ')}`,
+    );
+    process.exitCode = 1;
+  }
+  if (tiered && report.rulesTestsMissed.length) {
+    console.error(
+      `[spot-check] killed only by the full run (the tests of their rules miss something): ${report.rulesTestsMissed.join(', ')}`,
     );
     process.exitCode = 1;
   }

@@ -1,0 +1,132 @@
+/**
+ * The fault catalog stays true to the contract and to the reference target (unit project): every
+ * fault names known contract rules, and every edit's `find` occurs exactly once in the current
+ * reference target, so a change to the target that makes a fault stale fails `npm test`.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { assertKnownRuleIds, loadRules } from '../../fixtures/harness/rules.ts';
+import { applyEdits, REFERENCE_DIR } from './apply-fault.ts';
+import { FAULTS } from './catalog.ts';
+import { mergeReports, quantile, summarise, type KillRow } from './kill-table.ts';
+import { namePattern, selectTests } from './select.ts';
+
+describe('the fault catalog', () => {
+  it('has unique ids', () => {
+    const ids = FAULTS.map((f) => f.id);
+    expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
+  });
+
+  it.each(FAULTS.map((f) => [f.id, f] as const))('%s names known contract rules', (_, fault) => {
+    expect(fault.rules.length).toBeGreaterThan(0);
+    expect(() => assertKnownRuleIds(fault.rules)).not.toThrow();
+    const untestable = fault.rules.filter((id) => loadRules().byId.get(id)?.untestable);
+    expect(untestable).toEqual([]);
+  });
+
+  it.each(FAULTS.map((f) => [f.id, f] as const))(
+    '%s applies to the current reference target (each find occurs exactly once)',
+    (_, fault) => {
+      for (const file of new Set(fault.edits.map((e) => e.file))) {
+        const source = readFileSync(path.join(REFERENCE_DIR, file), 'utf8');
+        const patched = applyEdits(fault, file, source);
+        expect(patched).not.toBe(source);
+      }
+    },
+  );
+
+  it('covers every section of the contract (§1–§11)', () => {
+    const sections = new Set(
+      FAULTS.flatMap((f) => f.rules.map((id) => loadRules().byId.get(id)!.section.split('.')[0])),
+    );
+    for (let s = 1; s <= 11; s++) expect(sections, `§${s}`).toContain(String(s));
+  });
+
+  it('holds at least 80 faults', () => {
+    expect(FAULTS.length).toBeGreaterThanOrEqual(80);
+  });
+});
+
+describe('tier-1 selection', () => {
+  const coverage = {
+    rules: [
+      {
+        id: 's5.3.rule.due-soon',
+        tests: [
+          {
+            name: 'properties/kanban.test.ts > kanban > due (a > b) soon',
+            project: 'properties',
+            state: 'passed',
+          },
+          {
+            name: 'properties/kanban.test.ts > failing one',
+            project: 'properties',
+            state: 'failed',
+          },
+        ],
+      },
+    ],
+  };
+
+  it('names the passing tests of the rules from the coverage report', () => {
+    const sel = selectTests(['s5.3.rule.due-soon'], coverage);
+    expect(sel.source).toBe('coverage');
+    expect(sel.files).toEqual(['properties/kanban.test.ts']);
+    expect(sel.tests).toEqual([
+      { file: 'properties/kanban.test.ts', name: 'kanban > due (a > b) soon' },
+    ]);
+    const re = new RegExp(namePattern(sel)!);
+    expect(re.test('kanban due (a > b) soon')).toBe(true);
+    expect(re.test('kanban due (a > b) soon later')).toBe(false);
+  });
+
+  it('falls back to the files that tag a rule the report does not know', () => {
+    const sel = selectTests(['s5.1.unarchive.archived'], null);
+    expect(sel.source).toBe('tags');
+    expect(sel.wholeFiles.length).toBeGreaterThan(0);
+    expect(namePattern(sel)).toBeNull();
+  });
+});
+
+describe('kill reports', () => {
+  const row = (fault: string, seconds: number, tier: 'rules' | 'full' | null): KillRow => ({
+    fault,
+    area: 'x',
+    description: fault,
+    verdict: tier ? 'killed' : 'survived',
+    firstFailingTest: null,
+    seconds,
+    detail: null,
+    tier,
+  });
+
+  it('takes nearest-rank quantiles', () => {
+    expect(quantile([5, 1, 3, 2, 4], 0.5)).toBe(3);
+    expect(quantile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9)).toBe(9);
+    expect(quantile([], 0.5)).toBeNull();
+  });
+
+  it('reports the faults only the full run killed', () => {
+    const r = summarise([row('a', 2, 'rules'), row('b', 9, 'full'), row('c', 4, null)], 20);
+    expect(r.byTier).toEqual({ rules: 1, full: 1, survived: 1, error: 0 });
+    expect(r.rulesTestsMissed).toEqual(['b']);
+    expect(r.survived).toEqual(['c']);
+  });
+
+  it('merges shard reports into one', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'spot-merge-'));
+    const a = path.join(dir, 'shard-1-of-2.json');
+    const b = path.join(dir, 'shard-2-of-2.json');
+    await writeFile(a, JSON.stringify(summarise([row('a', 2, 'rules')], 30, '1/2')));
+    await writeFile(b, JSON.stringify(summarise([row('b', 4, 'rules')], 40, '2/2')));
+    const merged = await mergeReports([a, b]);
+    expect(merged.total).toBe(2);
+    expect(merged.killed).toBe(2);
+    expect(merged.wallSeconds).toBe(40);
+    expect(merged.medianSecondsToKill).toBe(2);
+    await expect(mergeReports([a, a])).rejects.toThrow(/two shards/);
+  });
+});
