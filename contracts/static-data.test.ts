@@ -9,6 +9,7 @@ import { api, expectStatus } from '../fixtures/harness/client.ts';
 import type { ApiResponse } from '../fixtures/harness/client.ts';
 import { describeOp, requireOps } from '../fixtures/harness/operations.ts';
 import { proves } from '../fixtures/harness/rules.ts';
+import { FREQUENCY_NAMES, INTERVALS } from '../fixtures/oracles/nextDueDate.ts';
 
 const LISTS = [
   'residence_types',
@@ -19,22 +20,9 @@ const LISTS = [
 ] as const;
 
 /**
- * §5.2: each frequency's interval, in days or in calendar months. `once` and `custom` have no
- * fixed interval: how they say so (no field, null, 0) is the implementation's.
+ * No interval of this kind: absent, null or 0. §5.2's intervals come from the oracle's table;
+ * `once` and `custom` have no fixed one, and how they say so is the implementation's.
  */
-const INTERVALS: Record<string, { days?: number; months?: number }> = {
-  once: {},
-  daily: { days: 1 },
-  weekly: { days: 7 },
-  biweekly: { days: 14 },
-  monthly: { months: 1 },
-  quarterly: { months: 3 },
-  semiannually: { months: 6 },
-  annually: { months: 12 },
-  custom: {},
-};
-
-/** No interval of this kind: absent, null or 0. */
 const none = (v: unknown) => v === undefined || v === null || v === 0;
 
 /** An ETag (RFC 9110 entity-tag): optional `W/` then a quoted opaque tag. */
@@ -83,7 +71,9 @@ requireOps('getStaticData')(`${describeOp('getStaticData')} (§8)`, () => {
       interval_months?: number | null;
     }[];
     const byName = new Map(items.map((f) => [f.name, f]));
-    for (const [name, want] of Object.entries(INTERVALS)) {
+    for (const name of FREQUENCY_NAMES) {
+      const want: { days?: number; months?: number } =
+        name === 'custom' ? {} : (INTERVALS[name] ?? {});
       const f = byName.get(name);
       expect(f, `frequency ${name}`).toBeDefined();
       if (want.days !== undefined) {
