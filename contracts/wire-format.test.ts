@@ -2,7 +2,9 @@
  * §1 wire conventions, one behaviour per test: the base path and trailing slashes, JSON in and
  * out, multipart uploads, media bytes and types, the `Token` scheme, ids, dates and instants,
  * the error body and its codes, no 5xx for hostile input, the body limits at their boundary,
- * and an invisible residence, task or user answered exactly as an absent one.
+ * and an invisible residence, task or user answered exactly as an absent one. Then, per
+ * operation (the document lists it, valid traffic never shows it): a request body of another
+ * content type than the operation's → 415 `unsupported_media_type`.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AUTH_SCHEME, authorization } from '../fixtures/harness/actors.ts';
@@ -19,6 +21,7 @@ import {
 } from '../fixtures/harness/factories.ts';
 import {
   OPERATIONS,
+  OP_NAMES,
   basePath,
   describeOp,
   hasOp,
@@ -29,10 +32,17 @@ import {
 import { proves, provesIn } from '../fixtures/harness/rules.ts';
 import { tagged } from '../fixtures/harness/run.ts';
 import { JPEG, PDF, PNG, TEXT } from '../fixtures/harness/samples.ts';
-import { imageUpload, sharedScenario } from '../fixtures/harness/scenario.ts';
+import {
+  imageUpload,
+  shapeOf,
+  sharedScenario,
+  signWebhook,
+  usable,
+} from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 import type { OpName } from '../fixtures/harness/document/operations.ts';
 import { docOperations } from '../fixtures/harness/document/spec.ts';
+import { requestBody } from '../fixtures/harness/document/schema-data.ts';
 
 /** §1 body limits (configuration, like the windows). */
 const JSON_LIMIT = limits.jsonBodyMaxBytes;
@@ -795,4 +805,34 @@ describe('a residence, task or user the caller cannot see is answered as an abse
       });
     }
   });
+});
+
+const withBody = OP_NAMES.filter((n) => usable(n) && requestBody(api.op(n)));
+
+describe.concurrent('a body of another content type than the operation takes answers 415', () => {
+  for (const name of withBody) {
+    const op = api.op(name);
+    const takes = requestBody(op)!.mediaType;
+    // JSON operations get plain text; multipart ones get JSON
+    const other: NonNullable<CallOptions['rawBody']> = /json/.test(takes)
+      ? { content: 'title=not json', contentType: 'text/plain' }
+      : { content: '{"title":"not multipart"}', contentType: 'application/json' };
+    it(`${name} (${op.method.toUpperCase()} ${op.template}) takes ${takes}: ${other.contentType} → 415`, async (ctx) => {
+      provesIn(ctx, 's1.content-type-415', 's1.error.unsupported-media-type');
+      // a signed webhook whose text/plain body is not JSON either: 415 comes before 400 (§10)
+      if (name === 'subscriptionWebhook') provesIn(ctx, 's10.webhook.content-type');
+      const shape = await shapeOf(name, s);
+      const res = await api.call(name, {
+        as: shape.as,
+        path: shape.path,
+        // the webhook checks its signature first (§10): sign the body actually sent
+        headers:
+          name === 'subscriptionWebhook'
+            ? { 'X-Casera-Signature': signWebhook(String(other.content)) }
+            : undefined,
+        rawBody: other,
+      });
+      expectError(res, 415, 'unsupported_media_type');
+    });
+  }
 });
