@@ -9,7 +9,7 @@ import { api, expectStatus } from '../fixtures/harness/client/client.ts';
 import type { ApiResponse } from '../fixtures/harness/client/client.ts';
 import { describeOp, requireOps } from '../fixtures/harness/document/operations.ts';
 import { proves } from '../fixtures/harness/rules.ts';
-import { FREQUENCY_NAMES, INTERVALS } from '../fixtures/oracles/nextDueDate.ts';
+import { FREQUENCY_NAMES, INTERVALS } from '../fixtures/oracles/next-due-date.ts';
 
 const LISTS = [
   'residence_types',

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { expectStatus, type Actor } from '../fixtures/harness/client/client.ts';
 import { newResidence, newUser } from '../fixtures/harness/factories.ts';
 import { proves } from '../fixtures/harness/rules.ts';
-import type { FrequencyName } from '../fixtures/oracles/nextDueDate.ts';
+import type { FrequencyName } from '../fixtures/oracles/next-due-date.ts';
 import { complete, createTask, readTask } from '../fixtures/models/task-lifecycle/tasks.ts';
 import {
   instantMismatch,

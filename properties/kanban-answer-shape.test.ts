@@ -18,12 +18,12 @@ import {
 import { fc, fcAssert } from '../fixtures/harness/fc.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { instantNearLocalMidnightArb } from '../fixtures/arbitraries/instants.ts';
-import { targetAcceptsZone } from '../fixtures/arbitraries/targetZones.ts';
-import { buildPlannedTask, taskPlanArb } from '../fixtures/arbitraries/taskPlans.ts';
+import { targetAcceptsZone } from '../fixtures/arbitraries/target-zones.ts';
+import { buildPlannedTask, taskPlanArb } from '../fixtures/arbitraries/task-plans.ts';
 import { zoneArb } from '../fixtures/arbitraries/zones.ts';
 import { localDate } from '../fixtures/oracles/calendar.ts';
 import { KANBAN_COLUMNS } from '../fixtures/oracles/categorise.ts';
-import { nextDueFromCompletions } from '../fixtures/oracles/nextDueDate.ts';
+import { nextDueFromCompletions } from '../fixtures/oracles/next-due-date.ts';
 import { wholeSecond } from '../fixtures/models/task-lifecycle/dates.ts';
 import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS, WORLD_OPS } from '../fixtures/harness/factories.ts';

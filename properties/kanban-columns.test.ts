@@ -24,9 +24,9 @@ import {
   taskPlanArb,
   type BuiltTask,
   type TaskPlan,
-} from '../fixtures/arbitraries/taskPlans.ts';
+} from '../fixtures/arbitraries/task-plans.ts';
 import { ESTABLISHED_ZONES, zoneArb } from '../fixtures/arbitraries/zones.ts';
-import { targetAcceptsZone, targetAcceptsZones } from '../fixtures/arbitraries/targetZones.ts';
+import { targetAcceptsZone, targetAcceptsZones } from '../fixtures/arbitraries/target-zones.ts';
 import { addDays, localDate } from '../fixtures/oracles/calendar.ts';
 import {
   categorise,
