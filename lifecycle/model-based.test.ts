@@ -5,8 +5,9 @@
  * command the live task equals the model. A failure shrinks to a short sequence and replays
  * from the printed seed (CASERA_FC_SEED).
  */
+import type { Actor } from '../fixtures/harness/actors.ts';
 import { beforeAll, describe, it } from 'vitest';
-import type { Actor } from '../fixtures/harness/client/client.ts';
+
 import { newResidence, newUser } from '../fixtures/harness/factories.ts';
 import { fc, fcAssert } from '../fixtures/harness/fc.ts';
 import { proves } from '../fixtures/harness/rules.ts';

@@ -11,13 +11,9 @@
  * `overdue` and a recurring completion visibly moves it: its `next_due_date` (today + 7, weekly)
  * becomes the effective due date and the task moves to `due_soon`.
  */
+import type { Actor } from '../fixtures/harness/actors.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  expectError,
-  expectStatus,
-  type Actor,
-  type ApiResponse,
-} from '../fixtures/harness/client/client.ts';
+import { expectError, expectStatus, type ApiResponse } from '../fixtures/harness/client/client.ts';
 import { newResidence, newUser } from '../fixtures/harness/factories.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { tagged } from '../fixtures/harness/run.ts';

@@ -4,10 +4,11 @@
  * under the same names as the worker), random PATCHes applied field by field, and the 0–23 hour
  * range. Every case uses users of its own: preferences are per user.
  */
+import type { Actor } from '../fixtures/harness/actors.ts';
 import { describe, expect, it } from 'vitest';
 import { api, expectError, expectStatus } from '../fixtures/harness/client/client.ts';
 import { limits } from '../fixtures/harness/config.ts';
-import { newUser, type Actor } from '../fixtures/harness/factories.ts';
+import { newUser } from '../fixtures/harness/factories.ts';
 import { fc, fcAssert } from '../fixtures/harness/fc.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { hourArb, preferencesArb } from '../fixtures/arbitraries/domain.ts';

@@ -4,15 +4,10 @@
  * Only the digests and the reminders of the tasks a case created are judged, so tasks of other
  * cases (same user) never disturb a case.
  */
+import type { Actor } from '../fixtures/harness/actors.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api, expectError, expectStatus } from '../fixtures/harness/client/client.ts';
-import {
-  newResidence,
-  newTask,
-  newUser,
-  staticIds,
-  type Actor,
-} from '../fixtures/harness/factories.ts';
+import { newResidence, newTask, newUser, staticIds } from '../fixtures/harness/factories.ts';
 import { fc, fcAssert } from '../fixtures/harness/fc.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { hourArb, preferencesArb } from '../fixtures/arbitraries/domain.ts';
