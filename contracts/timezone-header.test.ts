@@ -8,11 +8,12 @@
  * check against other rules (404 for an absent id, 400 for a bad body), so no request here
  * breaks two rules at once.
  */
-import { beforeAll, describe } from 'vitest';
+import { describe } from 'vitest';
+import { test } from '../fixtures/harness/test-fixtures.ts';
 import { api, expectError } from '../fixtures/harness/client/client.ts';
 import { OP_NAMES, hasOp, loadedDoc, itNeeds } from '../fixtures/harness/document/operations.ts';
 import { provesIn } from '../fixtures/harness/rules.ts';
-import { VALID, missingFor, sharedScenario } from '../fixtures/harness/scenario.ts';
+import { VALID, missingFor } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 import { isSecured } from '../fixtures/harness/document/spec.ts';
 
@@ -21,8 +22,8 @@ const secured = OP_NAMES.filter((n) => hasOp(n) && isSecured(doc, api.op(n).op))
 const UNKNOWN_ZONE = 'Mars/Olympus_Mons'; // no IANA database has it (§10)
 
 let s: Scenario;
-beforeAll(async () => {
-  s = await sharedScenario();
+test.beforeAll(({ scenario }) => {
+  s = scenario; // this file's own scenario (a file fixture, frozen)
 });
 
 describe.concurrent('every authenticated operation rejects an unknown X-Timezone with 400', () => {

@@ -4,7 +4,8 @@
  * the error body and its codes, no 5xx for hostile input, the body limits at their boundary,
  * and an invisible residence, task or user answered exactly as an absent one.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { test } from '../fixtures/harness/test-fixtures.ts';
 import { AUTH_SCHEME, authorization } from '../fixtures/harness/actors.ts';
 import { api, expectDetail, expectError, expectStatus } from '../fixtures/harness/client/client.ts';
 import type { ApiResponse, CallOptions } from '../fixtures/harness/client/client.ts';
@@ -29,7 +30,7 @@ import {
 import { proves, provesIn } from '../fixtures/harness/rules.ts';
 import { tagged } from '../fixtures/harness/run.ts';
 import { JPEG, PDF, PNG, TEXT } from '../fixtures/harness/samples.ts';
-import { imageUpload, sharedScenario } from '../fixtures/harness/scenario.ts';
+import { imageUpload } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 import type { OpName } from '../fixtures/harness/document/operations.ts';
 import { docOperations } from '../fixtures/harness/document/spec.ts';
@@ -41,8 +42,8 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const UTC_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 let s: Scenario;
-beforeAll(async () => {
-  s = await sharedScenario();
+test.beforeAll(({ scenario }) => {
+  s = scenario; // this file's own scenario (a file fixture, frozen)
 });
 
 /** The charset parameter of a Content-Type, lower-cased and unquoted. */

@@ -4,14 +4,15 @@
  * number of completions; completions are backdated to fixed instants so every expected value
  * is a constant of the contract.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { test } from '../fixtures/harness/test-fixtures.ts';
 import {
   api,
   expectError,
   expectStatus,
   type ApiResponse,
 } from '../fixtures/harness/client/client.ts';
-import { newTask, staticIds, world, type World } from '../fixtures/harness/factories.ts';
+import { newTask, type World } from '../fixtures/harness/factories.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { listCompletions } from '../fixtures/models/task-lifecycle/tasks.ts';
 import { requireOps } from '../fixtures/harness/document/operations.ts';
@@ -26,14 +27,16 @@ const suite = requireOps(
   'listCompletions',
 );
 
-let w: World;
+let w: Readonly<World>;
 let weekly: number;
 
-beforeAll(async () => {
-  if (!suite.ok) return;
-  w = await world();
-  weekly = (await staticIds()).task_frequencies.weekly;
-});
+// the file's world and static data's ids (fixtures, built only when a test runs)
+if (suite.ok) {
+  test.beforeAll(({ world, staticIds }) => {
+    w = world;
+    weekly = staticIds.task_frequencies.weekly;
+  });
+}
 
 const UTC_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 

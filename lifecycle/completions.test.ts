@@ -3,9 +3,10 @@
  * 5-minute future bound, deleting a completion, and quick-complete as a completion at now.
  * Requests run in UTC; dates that depend on today accept the today before or after the request.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { api, expectError, expectStatus, type Actor } from '../fixtures/harness/client/client.ts';
-import { newResidence, newUser } from '../fixtures/harness/factories.ts';
+import { describe, expect, it } from 'vitest';
+import { test } from '../fixtures/harness/test-fixtures.ts';
+import type { Actor } from '../fixtures/harness/actors.ts';
+import { api, expectError, expectStatus } from '../fixtures/harness/client/client.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import {
   addDays,
@@ -38,11 +39,13 @@ const suite = requireOps(
 let owner: Actor;
 let residenceId: number;
 
-beforeAll(async () => {
-  if (!suite.ok) return;
-  owner = await newUser({ name: 'owner' });
-  residenceId = (await newResidence(owner)).id;
-});
+// the file's owner and residence (one `home` fixture per file, built only when a test runs)
+if (suite.ok) {
+  test.beforeAll(({ home }) => {
+    owner = home.owner;
+    residenceId = home.residence.id;
+  });
+}
 
 /**
  * Tolerance for "now": the API and the suite read the same clock; the API may emit whole
