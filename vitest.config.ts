@@ -16,7 +16,7 @@ function suite(name: string, include: string[]): TestProjectInlineConfiguration 
       environment: 'node',
       maxConcurrency: 8,
       // every suite worker hands the secrets it sent to the whole-run log-leak check
-      setupFiles: ['./fixtures/harness/worker-setup.ts'],
+      setupFiles: ['./fixtures/harness/run/worker-setup.ts'],
       ...timeouts,
     },
   };
@@ -24,7 +24,7 @@ function suite(name: string, include: string[]): TestProjectInlineConfiguration 
 
 export default defineConfig({
   test: {
-    globalSetup: ['./fixtures/harness/global-setup.ts'],
+    globalSetup: ['./fixtures/harness/run/global-setup.ts'],
     reporters: [
       'default',
       [
@@ -35,7 +35,7 @@ export default defineConfig({
         },
       ],
       // findings by signature, known deviations, rule coverage and the run's one gate (issues 11, 15)
-      './fixtures/harness/findings-reporter.ts',
+      './fixtures/harness/run/findings-reporter.ts',
       ...(process.env.GITHUB_ACTIONS ? ['github-actions'] : []),
     ],
     maxWorkers: 2,

@@ -6,12 +6,17 @@
  */
 import crypto from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { api, expectError, expectStatus, type ApiResponse } from '../fixtures/harness/client.ts';
+import {
+  api,
+  expectError,
+  expectStatus,
+  type ApiResponse,
+} from '../fixtures/harness/client/client.ts';
 import type { Actor } from '../fixtures/harness/actors.ts';
-import { canaryPassword } from '../fixtures/harness/canary.ts';
+import { canaryPassword } from '../fixtures/harness/secrets/canary.ts';
 import { config } from '../fixtures/harness/config.ts';
 import { newUser } from '../fixtures/harness/factories.ts';
-import { echoedSecrets, recordSecretsForFinalScan } from '../fixtures/harness/leaks.ts';
+import { echoedSecrets, recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId, uniqueSuffix } from '../fixtures/harness/run.ts';
 import {
@@ -20,7 +25,7 @@ import {
   sleepUntil,
   timed,
 } from '../fixtures/harness/short-windows.ts';
-import { requireOps } from '../fixtures/harness/operations.ts';
+import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
 
 /** The operations this file calls: a document without one skips its tests by name (printed). */

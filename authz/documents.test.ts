@@ -6,9 +6,14 @@
  */
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, expectError, expectStatus, type ApiResponse } from '../fixtures/harness/client.ts';
+import {
+  api,
+  expectError,
+  expectStatus,
+  type ApiResponse,
+} from '../fixtures/harness/client/client.ts';
 import type { Actor } from '../fixtures/harness/actors.ts';
-import { mediaType } from '../fixtures/harness/checks.ts';
+import { mediaType } from '../fixtures/harness/client/checks.ts';
 import { limits } from '../fixtures/harness/config.ts';
 import {
   complete,
@@ -17,12 +22,17 @@ import {
   newUser,
   type Residence,
 } from '../fixtures/harness/factories.ts';
-import { recordSecretsForFinalScan } from '../fixtures/harness/leaks.ts';
-import { mediaPath, pathnameOf, requestUrl, resolveLink } from '../fixtures/harness/links.ts';
+import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts';
+import {
+  mediaPath,
+  pathnameOf,
+  requestUrl,
+  resolveLink,
+} from '../fixtures/harness/client/links.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId, tagged } from '../fixtures/harness/run.ts';
 import { JPEG, PDF, PNG, TEXT } from '../fixtures/harness/samples.ts';
-import { requireOps } from '../fixtures/harness/operations.ts';
+import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
 
 /** The operations this file calls: a document without one skips its tests by name (printed). */

@@ -18,12 +18,12 @@ import {
   expectStatus,
   failure,
   type ApiResponse,
-} from '../fixtures/harness/client.ts';
+} from '../fixtures/harness/client/client.ts';
 import type { Actor } from '../fixtures/harness/actors.ts';
-import { canaryPassword } from '../fixtures/harness/canary.ts';
+import { canaryPassword } from '../fixtures/harness/secrets/canary.ts';
 import { config } from '../fixtures/harness/config.ts';
 import { newResidence, newUser } from '../fixtures/harness/factories.ts';
-import { recordSecretsForFinalScan } from '../fixtures/harness/leaks.ts';
+import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts';
 import { provesIn } from '../fixtures/harness/rules.ts';
 import {
   shortWindows,
@@ -31,7 +31,7 @@ import {
   sleepUntil,
   timed,
 } from '../fixtures/harness/short-windows.ts';
-import { requireOps } from '../fixtures/harness/operations.ts';
+import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
 
 /** The operations this file calls: a document without one skips its tests by name (printed). */

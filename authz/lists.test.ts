@@ -5,7 +5,12 @@
  * paired with the owner seeing the same ids, so the absence is meaningful.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, expectDetail, expectStatus, type ApiResponse } from '../fixtures/harness/client.ts';
+import {
+  api,
+  expectDetail,
+  expectStatus,
+  type ApiResponse,
+} from '../fixtures/harness/client/client.ts';
 import type { Actor } from '../fixtures/harness/actors.ts';
 import { complete, newTask, staticIds, world, type World } from '../fixtures/harness/factories.ts';
 import {
@@ -13,10 +18,10 @@ import {
   recordSecretsForFinalScan,
   type ForeignData,
   type IdKind,
-} from '../fixtures/harness/leaks.ts';
+} from '../fixtures/harness/secrets/leaks.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId, tagged } from '../fixtures/harness/run.ts';
-import { hasOp, itNeeds, requireOps } from '../fixtures/harness/operations.ts';
+import { hasOp, itNeeds, requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS, WORLD_OPS } from '../fixtures/harness/factories.ts';
 
 /** The operations this file calls: a document without one skips its tests by name (printed). */

@@ -7,7 +7,7 @@
  *
  * Each probe sends its request(s) with its own X-Request-ID, checks the answer, waits until
  * the log holds that request's access line (so the check is not vacuous), then scans the whole
- * log for the probe's secrets in any encoding (fixtures/harness/leaks.ts). The last test scans
+ * log for the probe's secrets in any encoding (fixtures/harness/secrets/leaks.ts). The last test scans
  * the whole log for every secret this file sent. Without a log source the probes still check
  * the answers and then skip with the reason (set CASERA_LOG_FILE or CASERA_LOG_CMD).
  */
@@ -19,19 +19,19 @@ import {
   expectStatus,
   type ApiResponse,
   type CallOptions,
-} from '../fixtures/harness/client.ts';
+} from '../fixtures/harness/client/client.ts';
 import { authorization, type Actor } from '../fixtures/harness/actors.ts';
-import { canaryPassword, canaryToken } from '../fixtures/harness/canary.ts';
+import { canaryPassword, canaryToken } from '../fixtures/harness/secrets/canary.ts';
 import { config, limits } from '../fixtures/harness/config.ts';
 import { newResidence, newUser, shareCode } from '../fixtures/harness/factories.ts';
-import { assertNoLogLeaks, recordSecretsForFinalScan } from '../fixtures/harness/leaks.ts';
+import { assertNoLogLeaks, recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts';
 import {
   hasLogSource,
   linesForRequest,
   LOG_SKIP_REASON,
   logSource,
   readRunLogLines,
-} from '../fixtures/harness/logs.ts';
+} from '../fixtures/harness/secrets/logs.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId, tagged } from '../fixtures/harness/run.ts';
 import {
@@ -39,9 +39,9 @@ import {
   registerSecret,
   type Secret,
   type SecretKind,
-} from '../fixtures/harness/secrets.ts';
+} from '../fixtures/harness/secrets/secrets.ts';
 import { signWebhook } from '../fixtures/harness/webhook.ts';
-import { itNeeds, requireOps, unservedPath } from '../fixtures/harness/operations.ts';
+import { itNeeds, requireOps, unservedPath } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
 
 /** The operations this file calls: a document without one skips its tests by name (printed). */

@@ -22,7 +22,7 @@ import {
   expectError,
   type ApiResponse,
   failure,
-} from '../fixtures/harness/client.ts';
+} from '../fixtures/harness/client/client.ts';
 import type { Actor } from '../fixtures/harness/actors.ts';
 import {
   addMember,
@@ -36,7 +36,7 @@ import {
   foreignLeaks,
   recordSecretsForFinalScan,
   type ForeignData,
-} from '../fixtures/harness/leaks.ts';
+} from '../fixtures/harness/secrets/leaks.ts';
 import {
   basePath,
   loadedDoc,
@@ -44,9 +44,9 @@ import {
   OPERATIONS,
   resolveOperations,
   type OpName,
-} from '../fixtures/harness/operations.ts';
-import { formatFailure } from '../fixtures/harness/reproduce.ts';
-import { typesOf } from '../fixtures/harness/schema-data.ts';
+} from '../fixtures/harness/document/operations.ts';
+import { formatFailure } from '../fixtures/harness/client/reproduce.ts';
+import { typesOf } from '../fixtures/harness/document/schema-data.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId, tagged } from '../fixtures/harness/run.ts';
 import {
@@ -56,8 +56,8 @@ import {
   jsonMedia,
   mediaFor,
   responseFor,
-} from '../fixtures/harness/spec.ts';
-import type { DocOperation, SchemaObject } from '../fixtures/harness/spec.ts';
+} from '../fixtures/harness/document/spec.ts';
+import type { DocOperation, SchemaObject } from '../fixtures/harness/document/spec.ts';
 
 // ------------------------------------------------------------------ classification
 

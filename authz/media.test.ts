@@ -11,14 +11,14 @@ import {
   expectError,
   expectStatus,
   type ApiResponse,
-} from '../fixtures/harness/client.ts';
+} from '../fixtures/harness/client/client.ts';
 import type { Actor } from '../fixtures/harness/actors.ts';
 import { complete, newTask, world, type World } from '../fixtures/harness/factories.ts';
-import { foreignLeaks, recordSecretsForFinalScan } from '../fixtures/harness/leaks.ts';
-import { mediaPath } from '../fixtures/harness/links.ts';
+import { foreignLeaks, recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts';
+import { mediaPath } from '../fixtures/harness/client/links.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId, tagged } from '../fixtures/harness/run.ts';
-import { requireOps } from '../fixtures/harness/operations.ts';
+import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS, WORLD_OPS } from '../fixtures/harness/factories.ts';
 
 /** The operations this file calls: a document without one skips its tests by name (printed). */

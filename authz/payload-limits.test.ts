@@ -11,9 +11,9 @@ import {
   expectError,
   expectStatus,
   type ApiResponse,
-} from '../fixtures/harness/client.ts';
+} from '../fixtures/harness/client/client.ts';
 import { authorization } from '../fixtures/harness/actors.ts';
-import { canaryPassword, canaryToken } from '../fixtures/harness/canary.ts';
+import { canaryPassword, canaryToken } from '../fixtures/harness/secrets/canary.ts';
 import { config, limits } from '../fixtures/harness/config.ts';
 import {
   complete,
@@ -24,11 +24,11 @@ import {
   world,
   type World,
 } from '../fixtures/harness/factories.ts';
-import { echoedSecrets, recordSecretsForFinalScan } from '../fixtures/harness/leaks.ts';
+import { echoedSecrets, recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId, tagged } from '../fixtures/harness/run.ts';
-import { registerSecret } from '../fixtures/harness/secrets.ts';
-import { itNeeds, requireOps } from '../fixtures/harness/operations.ts';
+import { registerSecret } from '../fixtures/harness/secrets/secrets.ts';
+import { itNeeds, requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS, WORLD_OPS } from '../fixtures/harness/factories.ts';
 
 /** The operations this file calls: a document without one skips its tests by name (printed). */

@@ -11,15 +11,15 @@ import {
   expectStatus,
   failure,
   type ApiResponse,
-} from '../fixtures/harness/client.ts';
+} from '../fixtures/harness/client/client.ts';
 import type { Actor } from '../fixtures/harness/actors.ts';
-import { canaryPassword } from '../fixtures/harness/canary.ts';
+import { canaryPassword } from '../fixtures/harness/secrets/canary.ts';
 import { config, limits } from '../fixtures/harness/config.ts';
 import { newUser } from '../fixtures/harness/factories.ts';
-import { echoedSecrets, recordSecretsForFinalScan } from '../fixtures/harness/leaks.ts';
+import { echoedSecrets, recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts';
 import { proves } from '../fixtures/harness/rules.ts';
-import { registerSecret } from '../fixtures/harness/secrets.ts';
-import { requireOps } from '../fixtures/harness/operations.ts';
+import { registerSecret } from '../fixtures/harness/secrets/secrets.ts';
+import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
 
 /** The operations this file calls: a document without one skips its tests by name (printed). */

@@ -3,9 +3,9 @@
  * revokes the token it is sent with; a password reset revokes every token of the user.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { api, expectError, expectStatus } from '../fixtures/harness/client.ts';
+import { api, expectError, expectStatus } from '../fixtures/harness/client/client.ts';
 import type { Actor } from '../fixtures/harness/actors.ts';
-import { canaryPassword } from '../fixtures/harness/canary.ts';
+import { canaryPassword } from '../fixtures/harness/secrets/canary.ts';
 import { config } from '../fixtures/harness/config.ts';
 import {
   addMember,
@@ -15,11 +15,11 @@ import {
   newUser,
   removeMember,
 } from '../fixtures/harness/factories.ts';
-import { recordSecretsForFinalScan } from '../fixtures/harness/leaks.ts';
+import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId, tagged } from '../fixtures/harness/run.ts';
-import { mediaPath } from '../fixtures/harness/links.ts';
-import { requireOps } from '../fixtures/harness/operations.ts';
+import { mediaPath } from '../fixtures/harness/client/links.ts';
+import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
 
 /** The operations this file calls: a document without one skips its tests by name (printed). */

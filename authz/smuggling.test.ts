@@ -9,7 +9,7 @@ import {
   expectError,
   expectStatus,
   type ApiResponse,
-} from '../fixtures/harness/client.ts';
+} from '../fixtures/harness/client/client.ts';
 import {
   complete,
   newTask,
@@ -18,10 +18,10 @@ import {
   type World,
 } from '../fixtures/harness/factories.ts';
 import type { Actor } from '../fixtures/harness/actors.ts';
-import { recordSecretsForFinalScan } from '../fixtures/harness/leaks.ts';
+import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId, tagged } from '../fixtures/harness/run.ts';
-import { itNeeds, requireOps } from '../fixtures/harness/operations.ts';
+import { itNeeds, requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS, WORLD_OPS } from '../fixtures/harness/factories.ts';
 
 /** The operations this file calls: a document without one skips its tests by name (printed). */

@@ -5,16 +5,21 @@
  */
 import crypto from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { api, expectError, expectStatus, type ApiResponse } from '../fixtures/harness/client.ts';
+import {
+  api,
+  expectError,
+  expectStatus,
+  type ApiResponse,
+} from '../fixtures/harness/client/client.ts';
 import type { Actor } from '../fixtures/harness/actors.ts';
 import { config } from '../fixtures/harness/config.ts';
 import { newUser } from '../fixtures/harness/factories.ts';
-import { recordSecretsForFinalScan } from '../fixtures/harness/leaks.ts';
+import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId } from '../fixtures/harness/run.ts';
-import { registerSecret } from '../fixtures/harness/secrets.ts';
+import { registerSecret } from '../fixtures/harness/secrets/secrets.ts';
 import { signWebhook as sign } from '../fixtures/harness/webhook.ts';
-import { requireOps } from '../fixtures/harness/operations.ts';
+import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
 
 /** The operations this file calls: a document without one skips its tests by name (printed). */

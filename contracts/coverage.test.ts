@@ -5,7 +5,7 @@
  * operation × status matrix to reports/contract-coverage.{json,md}.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api } from '../fixtures/harness/client.ts';
+import { api } from '../fixtures/harness/client/client.ts';
 import {
   OP_NAMES,
   OPERATIONS,
@@ -14,12 +14,12 @@ import {
   loadedDoc,
   operationMap,
   specLabel,
-} from '../fixtures/harness/operations.ts';
-import type { OpName } from '../fixtures/harness/operations.ts';
+} from '../fixtures/harness/document/operations.ts';
+import type { OpName } from '../fixtures/harness/document/operations.ts';
 import { provesIn } from '../fixtures/harness/rules.ts';
 import { VALID, missingFor, sharedScenario } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
-import { docOperations, opLabel, responseFor } from '../fixtures/harness/spec.ts';
+import { docOperations, opLabel, responseFor } from '../fixtures/harness/document/spec.ts';
 
 const exercised = new Set<string>();
 

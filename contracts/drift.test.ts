@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, expectError, expectStatus } from '../fixtures/harness/client.ts';
+import { api, expectError, expectStatus } from '../fixtures/harness/client/client.ts';
 import { repoRoot } from '../fixtures/harness/config.ts';
 import {
   OPERATIONS,
@@ -21,12 +21,12 @@ import {
   loadedDoc,
   normaliseTemplate,
   itNeeds,
-} from '../fixtures/harness/operations.ts';
-import type { OpName } from '../fixtures/harness/operations.ts';
+} from '../fixtures/harness/document/operations.ts';
+import type { OpName } from '../fixtures/harness/document/operations.ts';
 import { provesIn } from '../fixtures/harness/rules.ts';
 import { missingFor, sharedScenario, shapeOf, usable } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
-import { docOperations } from '../fixtures/harness/spec.ts';
+import { docOperations } from '../fixtures/harness/document/spec.ts';
 
 const doc = loadedDoc();
 const ops = docOperations(doc);

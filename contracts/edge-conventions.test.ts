@@ -4,12 +4,12 @@
  * rounded); blank required text → 400; a deleted residence named in a body or query → 400.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, expectDetail, expectError, expectStatus } from '../fixtures/harness/client.ts';
-import type { ApiResponse } from '../fixtures/harness/client.ts';
-import type { CallOptions, OpName } from '../fixtures/harness/client.ts';
+import { api, expectDetail, expectError, expectStatus } from '../fixtures/harness/client/client.ts';
+import type { ApiResponse } from '../fixtures/harness/client/client.ts';
+import type { CallOptions, OpName } from '../fixtures/harness/client/client.ts';
 import { newResidence, newTask } from '../fixtures/harness/factories.ts';
 import type { Residence } from '../fixtures/harness/factories.ts';
-import { hasOp, itNeeds } from '../fixtures/harness/operations.ts';
+import { hasOp, itNeeds } from '../fixtures/harness/document/operations.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { tagged } from '../fixtures/harness/run.ts';
 import { PDF } from '../fixtures/harness/samples.ts';

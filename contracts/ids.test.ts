@@ -4,9 +4,9 @@
  * `validation_error` (which field `details` names, if any, is the implementation's: §12).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, expectError, expectStatus } from '../fixtures/harness/client.ts';
-import type { OpName } from '../fixtures/harness/client.ts';
-import { itNeeds } from '../fixtures/harness/operations.ts';
+import { api, expectError, expectStatus } from '../fixtures/harness/client/client.ts';
+import type { OpName } from '../fixtures/harness/client/client.ts';
+import { itNeeds } from '../fixtures/harness/document/operations.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { tagged } from '../fixtures/harness/run.ts';
 import { sharedScenario } from '../fixtures/harness/scenario.ts';

@@ -9,7 +9,7 @@
  * with a unique X-Request-ID, then reads the log lines written between the send and that
  * request's access line.
  *
- * The probe runs in a quiet phase (fixtures/harness/quiet.ts): no other request of the run is
+ * The probe runs in a quiet phase (fixtures/harness/client/quiet.ts): no other request of the run is
  * in flight with the target while it is served, so a line without request_id in that window is
  * the probe's. Lines carrying another request's id (a request that finished just before may
  * still write its access line) are that request's and are left out. Every probe runs in every
@@ -17,12 +17,12 @@
  */
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, expectError, failure, type ApiResponse } from '../fixtures/harness/client.ts';
+import { api, expectError, failure, type ApiResponse } from '../fixtures/harness/client/client.ts';
 import type { Actor } from '../fixtures/harness/actors.ts';
-import { canaryPassword } from '../fixtures/harness/canary.ts';
+import { canaryPassword } from '../fixtures/harness/secrets/canary.ts';
 import { config } from '../fixtures/harness/config.ts';
 import { newUser } from '../fixtures/harness/factories.ts';
-import { recordSecretsForFinalScan } from '../fixtures/harness/leaks.ts';
+import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts';
 import {
   ACCESS_LINE_TIMEOUT_MS,
   hasLogSource,
@@ -33,11 +33,11 @@ import {
   requestIdOf,
   waitForLogLines,
   type LogLine,
-} from '../fixtures/harness/logs.ts';
-import { quietPhase } from '../fixtures/harness/quiet.ts';
+} from '../fixtures/harness/secrets/logs.ts';
+import { quietPhase } from '../fixtures/harness/client/quiet.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId } from '../fixtures/harness/run.ts';
-import { registerSecret } from '../fixtures/harness/secrets.ts';
+import { registerSecret } from '../fixtures/harness/secrets/secrets.ts';
 import { signWebhook } from '../fixtures/harness/webhook.ts';
 
 const logsOn = hasLogSource();

@@ -9,9 +9,9 @@
  */
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { api } from '../fixtures/harness/client.ts';
-import { mustProvided } from '../fixtures/harness/context.ts';
-import { hasOp } from '../fixtures/harness/operations.ts';
+import { api } from '../fixtures/harness/client/client.ts';
+import { mustProvided } from '../fixtures/harness/run/context.ts';
+import { hasOp } from '../fixtures/harness/document/operations.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 
 const ERROR_CODES = new Set([

@@ -4,7 +4,7 @@
  * Values are compared as amounts (the contract allows "12.5" as well as "12.50").
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, expectStatus } from '../fixtures/harness/client.ts';
+import { api, expectStatus } from '../fixtures/harness/client/client.ts';
 import { newTask } from '../fixtures/harness/factories.ts';
 import { proves, provesIn } from '../fixtures/harness/rules.ts';
 import { tagged } from '../fixtures/harness/run.ts';

@@ -8,10 +8,10 @@
  */
 import crypto from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, expectError, expectStatus } from '../fixtures/harness/client.ts';
-import type { ApiResponse, CallOptions } from '../fixtures/harness/client.ts';
+import { api, expectError, expectStatus } from '../fixtures/harness/client/client.ts';
+import type { ApiResponse, CallOptions } from '../fixtures/harness/client/client.ts';
 import { complete, newTask } from '../fixtures/harness/factories.ts';
-import { requireOps } from '../fixtures/harness/operations.ts';
+import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { tagged } from '../fixtures/harness/run.ts';
 import { PNG, TEXT, PDF } from '../fixtures/harness/samples.ts';

@@ -5,11 +5,11 @@
  * and a follow-up read shows nothing changed. Unknown query parameters are not violations (§10).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api } from '../fixtures/harness/client.ts';
-import type { CallOptions } from '../fixtures/harness/client.ts';
+import { api } from '../fixtures/harness/client/client.ts';
+import type { CallOptions } from '../fixtures/harness/client/client.ts';
 import { fc, fcAssert } from '../fixtures/harness/fc.ts';
-import { OP_NAMES, itNeeds } from '../fixtures/harness/operations.ts';
-import type { OpName } from '../fixtures/harness/operations.ts';
+import { OP_NAMES, itNeeds } from '../fixtures/harness/document/operations.ts';
+import type { OpName } from '../fixtures/harness/document/operations.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { PDF } from '../fixtures/harness/samples.ts';
 import {
@@ -26,8 +26,8 @@ import {
   isJsonBody,
   queryParameters,
   requestBody,
-} from '../fixtures/harness/schema-data.ts';
-import type { Mutation } from '../fixtures/harness/schema-data.ts';
+} from '../fixtures/harness/document/schema-data.ts';
+import type { Mutation } from '../fixtures/harness/document/schema-data.ts';
 
 let s: Scenario;
 beforeAll(async () => {

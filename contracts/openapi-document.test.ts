@@ -2,7 +2,7 @@
  * The OpenAPI document itself: a valid OpenAPI 3 document whose operations can be checked
  * (every secured operation documents 401, every operation taking input documents 400, every
  * 4xx carries the Error body, every example matches its schema), read through the normalised
- * document (fixtures/harness/document.ts), whatever style it is written in.
+ * document (fixtures/harness/document/document.ts), whatever style it is written in.
  *
  * A document defect the normaliser found (e.g. `nullable` beside an `enum` without `null`) is
  * ONE failing test here, named by its location in the document, with the fix; everywhere
@@ -10,18 +10,18 @@
  */
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { describe, expect, it } from 'vitest';
-import { documentFindings } from '../fixtures/harness/document.ts';
-import { loadedDoc, operationMap, specLabel } from '../fixtures/harness/operations.ts';
+import { documentFindings } from '../fixtures/harness/document/document.ts';
+import { loadedDoc, operationMap, specLabel } from '../fixtures/harness/document/operations.ts';
 import { proves } from '../fixtures/harness/rules.ts';
-import { validates } from '../fixtures/harness/schema-data.ts';
+import { validates } from '../fixtures/harness/document/schema-data.ts';
 import {
   childPointer,
   docOperations,
   isSecured,
   jsonMedia,
   responseFor,
-} from '../fixtures/harness/spec.ts';
-import type { DocOperation, SchemaObject } from '../fixtures/harness/spec.ts';
+} from '../fixtures/harness/document/spec.ts';
+import type { DocOperation, SchemaObject } from '../fixtures/harness/document/spec.ts';
 
 const doc = loadedDoc();
 const ops = docOperations(doc);

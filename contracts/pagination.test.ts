@@ -10,11 +10,11 @@
  * so counts are known.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, expectError, expectStatus } from '../fixtures/harness/client.ts';
-import type { ApiResponse, CallOptions } from '../fixtures/harness/client.ts';
+import { api, expectError, expectStatus } from '../fixtures/harness/client/client.ts';
+import type { ApiResponse, CallOptions } from '../fixtures/harness/client/client.ts';
 import { complete, newResidence, newTask } from '../fixtures/harness/factories.ts';
-import { describeOp } from '../fixtures/harness/operations.ts';
-import type { OpName } from '../fixtures/harness/operations.ts';
+import { describeOp } from '../fixtures/harness/document/operations.ts';
+import type { OpName } from '../fixtures/harness/document/operations.ts';
 import { proves, provesIn } from '../fixtures/harness/rules.ts';
 import { sharedScenario, uploadDocument } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';

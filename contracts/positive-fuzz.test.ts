@@ -5,11 +5,11 @@
  * (400/404), a refused transition (409), a sniffed file (415), 429, 304 – are not failures.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api } from '../fixtures/harness/client.ts';
-import type { CallOptions } from '../fixtures/harness/client.ts';
+import { api } from '../fixtures/harness/client/client.ts';
+import type { CallOptions } from '../fixtures/harness/client/client.ts';
 import { fc, fcAssert } from '../fixtures/harness/fc.ts';
-import { OP_NAMES } from '../fixtures/harness/operations.ts';
-import type { OpName } from '../fixtures/harness/operations.ts';
+import { OP_NAMES } from '../fixtures/harness/document/operations.ts';
+import type { OpName } from '../fixtures/harness/document/operations.ts';
 import { provesIn } from '../fixtures/harness/rules.ts';
 import { runId } from '../fixtures/harness/run.ts';
 import { sharedScenario, shapeOf, usable, webhookRequest } from '../fixtures/harness/scenario.ts';
@@ -19,9 +19,9 @@ import {
   queryParameters,
   requestBody,
   validArbitrary,
-} from '../fixtures/harness/schema-data.ts';
-import type { Hints } from '../fixtures/harness/schema-data.ts';
-import { responseFor } from '../fixtures/harness/spec.ts';
+} from '../fixtures/harness/document/schema-data.ts';
+import type { Hints } from '../fixtures/harness/document/schema-data.ts';
+import { responseFor } from '../fixtures/harness/document/spec.ts';
 
 let s: Scenario;
 beforeAll(async () => {

@@ -8,7 +8,7 @@
  */
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, expectStatus, failure, type ApiResponse } from '../fixtures/harness/client.ts';
+import { api, expectStatus, failure, type ApiResponse } from '../fixtures/harness/client/client.ts';
 import type { Actor } from '../fixtures/harness/actors.ts';
 import { newResidence, newTask, newUser } from '../fixtures/harness/factories.ts';
 import { limits } from '../fixtures/harness/config.ts';
@@ -22,12 +22,16 @@ import {
   requestIdOf,
   type AccessOf,
   type LogLine,
-} from '../fixtures/harness/logs.ts';
-import { recordSecretsForFinalScan } from '../fixtures/harness/leaks.ts';
-import { loadedDoc, normaliseTemplate, unservedPath } from '../fixtures/harness/operations.ts';
+} from '../fixtures/harness/secrets/logs.ts';
+import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts';
+import {
+  loadedDoc,
+  normaliseTemplate,
+  unservedPath,
+} from '../fixtures/harness/document/operations.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId, tagged } from '../fixtures/harness/run.ts';
-import { docOperations } from '../fixtures/harness/spec.ts';
+import { docOperations } from '../fixtures/harness/document/spec.ts';
 
 const VALID = /^[A-Za-z0-9._:-]{1,128}$/;
 const logsOn = hasLogSource();

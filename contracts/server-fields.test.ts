@@ -5,7 +5,7 @@
  * would do – so an API that ignores "unchanged" server fields is caught too.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, expectError, expectStatus } from '../fixtures/harness/client.ts';
+import { api, expectError, expectStatus } from '../fixtures/harness/client/client.ts';
 import { complete, newTask } from '../fixtures/harness/factories.ts';
 import type { Task } from '../fixtures/harness/factories.ts';
 import { provesIn } from '../fixtures/harness/rules.ts';

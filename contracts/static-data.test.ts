@@ -5,9 +5,9 @@
  * list, weak comparison).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, expectStatus } from '../fixtures/harness/client.ts';
-import type { ApiResponse } from '../fixtures/harness/client.ts';
-import { describeOp, requireOps } from '../fixtures/harness/operations.ts';
+import { api, expectStatus } from '../fixtures/harness/client/client.ts';
+import type { ApiResponse } from '../fixtures/harness/client/client.ts';
+import { describeOp, requireOps } from '../fixtures/harness/document/operations.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { FREQUENCY_NAMES, INTERVALS } from '../fixtures/oracles/nextDueDate.ts';
 

@@ -9,12 +9,12 @@
  * breaks two rules at once.
  */
 import { beforeAll, describe } from 'vitest';
-import { api, expectError } from '../fixtures/harness/client.ts';
-import { OP_NAMES, hasOp, loadedDoc, itNeeds } from '../fixtures/harness/operations.ts';
+import { api, expectError } from '../fixtures/harness/client/client.ts';
+import { OP_NAMES, hasOp, loadedDoc, itNeeds } from '../fixtures/harness/document/operations.ts';
 import { provesIn } from '../fixtures/harness/rules.ts';
 import { VALID, missingFor, sharedScenario } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
-import { isSecured } from '../fixtures/harness/spec.ts';
+import { isSecured } from '../fixtures/harness/document/spec.ts';
 
 const doc = loadedDoc();
 const secured = OP_NAMES.filter((n) => hasOp(n) && isSecured(doc, api.op(n).op));

@@ -5,10 +5,10 @@
  * later checks are what answer; each refused delivery leaves the subscription as it was.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, expectError, expectStatus } from '../fixtures/harness/client.ts';
-import type { Actor, ApiResponse } from '../fixtures/harness/client.ts';
+import { api, expectError, expectStatus } from '../fixtures/harness/client/client.ts';
+import type { Actor, ApiResponse } from '../fixtures/harness/client/client.ts';
 import { newUser } from '../fixtures/harness/factories.ts';
-import { requireOps } from '../fixtures/harness/operations.ts';
+import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { signWebhook, webhookEvent, webhookRequest } from '../fixtures/harness/scenario.ts';
 

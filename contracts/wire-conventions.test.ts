@@ -5,13 +5,13 @@
  *   or in a list) → 304 without a body.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, expectError, expectStatus } from '../fixtures/harness/client.ts';
-import type { CallOptions } from '../fixtures/harness/client.ts';
-import { OP_NAMES, describeOp, requireOps } from '../fixtures/harness/operations.ts';
+import { api, expectError, expectStatus } from '../fixtures/harness/client/client.ts';
+import type { CallOptions } from '../fixtures/harness/client/client.ts';
+import { OP_NAMES, describeOp, requireOps } from '../fixtures/harness/document/operations.ts';
 import { proves, provesIn } from '../fixtures/harness/rules.ts';
 import { sharedScenario, shapeOf, signWebhook, usable } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
-import { requestBody } from '../fixtures/harness/schema-data.ts';
+import { requestBody } from '../fixtures/harness/document/schema-data.ts';
 
 let s: Scenario;
 beforeAll(async () => {

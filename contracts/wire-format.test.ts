@@ -6,9 +6,9 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AUTH_SCHEME, authorization } from '../fixtures/harness/actors.ts';
-import { api, expectDetail, expectError, expectStatus } from '../fixtures/harness/client.ts';
-import type { ApiResponse, CallOptions } from '../fixtures/harness/client.ts';
-import { mediaType } from '../fixtures/harness/checks.ts';
+import { api, expectDetail, expectError, expectStatus } from '../fixtures/harness/client/client.ts';
+import type { ApiResponse, CallOptions } from '../fixtures/harness/client/client.ts';
+import { mediaType } from '../fixtures/harness/client/checks.ts';
 import { limits } from '../fixtures/harness/config.ts';
 import {
   complete,
@@ -25,14 +25,14 @@ import {
   itNeeds,
   loadedDoc,
   unservedPath,
-} from '../fixtures/harness/operations.ts';
+} from '../fixtures/harness/document/operations.ts';
 import { proves, provesIn } from '../fixtures/harness/rules.ts';
 import { tagged } from '../fixtures/harness/run.ts';
 import { JPEG, PDF, PNG, TEXT } from '../fixtures/harness/samples.ts';
 import { imageUpload, sharedScenario } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
-import type { OpName } from '../fixtures/harness/operations.ts';
-import { docOperations } from '../fixtures/harness/spec.ts';
+import type { OpName } from '../fixtures/harness/document/operations.ts';
+import { docOperations } from '../fixtures/harness/document/spec.ts';
 
 /** §1 body limits (configuration, like the windows). */
 const JSON_LIMIT = limits.jsonBodyMaxBytes;

@@ -4,7 +4,7 @@
  * Requests run in UTC; dates that depend on today accept the today before or after the request.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, expectError, expectStatus, type Actor } from '../fixtures/harness/client.ts';
+import { api, expectError, expectStatus, type Actor } from '../fixtures/harness/client/client.ts';
 import { newResidence, newUser } from '../fixtures/harness/factories.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import {
@@ -23,7 +23,7 @@ import {
   quickComplete,
   readTask,
 } from '../fixtures/models/task-lifecycle/tasks.ts';
-import { requireOps } from '../fixtures/harness/operations.ts';
+import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
 import { LIFECYCLE_OPS } from '../fixtures/models/task-lifecycle/tasks.ts';
 

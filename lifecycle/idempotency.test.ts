@@ -6,7 +6,7 @@
  */
 import crypto from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, expectError, expectStatus, type Actor } from '../fixtures/harness/client.ts';
+import { api, expectError, expectStatus, type Actor } from '../fixtures/harness/client/client.ts';
 import {
   addMember,
   newResidence,
@@ -28,7 +28,7 @@ import {
   quickComplete,
   readTask,
 } from '../fixtures/models/task-lifecycle/tasks.ts';
-import { requireOps } from '../fixtures/harness/operations.ts';
+import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
 import { LIFECYCLE_OPS } from '../fixtures/models/task-lifecycle/tasks.ts';
 

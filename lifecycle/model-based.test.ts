@@ -6,7 +6,7 @@
  * from the printed seed (CASERA_FC_SEED).
  */
 import { beforeAll, describe, it } from 'vitest';
-import type { Actor } from '../fixtures/harness/client.ts';
+import type { Actor } from '../fixtures/harness/client/client.ts';
 import { newResidence, newUser } from '../fixtures/harness/factories.ts';
 import { fc, fcAssert } from '../fixtures/harness/fc.ts';
 import { proves } from '../fixtures/harness/rules.ts';
@@ -20,7 +20,7 @@ import { addDays, todayIn } from '../fixtures/models/task-lifecycle/dates.ts';
 import { TaskModel } from '../fixtures/models/task-lifecycle/model.ts';
 import { expectLiveMatches, type LifecycleReal } from '../fixtures/models/task-lifecycle/real.ts';
 import { createTask } from '../fixtures/models/task-lifecycle/tasks.ts';
-import { requireOps } from '../fixtures/harness/operations.ts';
+import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
 import { LIFECYCLE_OPS } from '../fixtures/models/task-lifecycle/tasks.ts';
 

@@ -5,7 +5,7 @@
  * then PATCHes due_date and expects next_due_date unchanged in the PATCH answer and on GET.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, expectStatus, failure, type ApiResponse } from '../fixtures/harness/client.ts';
+import { api, expectStatus, failure, type ApiResponse } from '../fixtures/harness/client/client.ts';
 import {
   complete,
   newResidence,
@@ -16,7 +16,7 @@ import {
 } from '../fixtures/harness/factories.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { addDays, addMonths, localDate } from '../fixtures/oracles/calendar.ts';
-import { requireOps } from '../fixtures/harness/operations.ts';
+import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
 
 /** The operations this file calls: a document without one skips its tests by name (printed). */

@@ -14,7 +14,7 @@ import {
   expectStatus,
   type Actor,
   type ApiResponse,
-} from '../fixtures/harness/client.ts';
+} from '../fixtures/harness/client/client.ts';
 import { newResidence, newUser, shareCode } from '../fixtures/harness/factories.ts';
 import { fc, fcAssert } from '../fixtures/harness/fc.ts';
 import { proves } from '../fixtures/harness/rules.ts';
@@ -30,7 +30,7 @@ import {
   readTask,
   type LifecycleAction,
 } from '../fixtures/models/task-lifecycle/tasks.ts';
-import { requireOps } from '../fixtures/harness/operations.ts';
+import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
 import { LIFECYCLE_OPS } from '../fixtures/models/task-lifecycle/tasks.ts';
 

@@ -5,7 +5,7 @@
  * instant, so its expected next_due_date is a constant read off the contract's table.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectStatus, type Actor } from '../fixtures/harness/client.ts';
+import { expectStatus, type Actor } from '../fixtures/harness/client/client.ts';
 import { newResidence, newUser } from '../fixtures/harness/factories.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import type { FrequencyName } from '../fixtures/oracles/nextDueDate.ts';
@@ -14,7 +14,7 @@ import {
   instantMismatch,
   sameInstantAtPrecision,
 } from '../fixtures/models/task-lifecycle/dates.ts';
-import { requireOps } from '../fixtures/harness/operations.ts';
+import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
 import { LIFECYCLE_OPS } from '../fixtures/models/task-lifecycle/tasks.ts';
 

@@ -6,7 +6,12 @@
  * default), and checks that depend on today accept the UTC today before or after the request.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, expectError, expectStatus, type ApiResponse } from '../fixtures/harness/client.ts';
+import {
+  api,
+  expectError,
+  expectStatus,
+  type ApiResponse,
+} from '../fixtures/harness/client/client.ts';
 import {
   newTask,
   staticIds,
@@ -20,7 +25,7 @@ import { addDays, instantAgo, todayIn } from '../fixtures/models/task-lifecycle/
 import { aroundToday, readTask } from '../fixtures/models/task-lifecycle/tasks.ts';
 import { categorise, DEFAULT_KANBAN_DAYS, KANBAN_COLUMNS } from '../fixtures/oracles/categorise.ts';
 import { nextDueDate } from '../fixtures/oracles/nextDueDate.ts';
-import { requireOps } from '../fixtures/harness/operations.ts';
+import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS, WORLD_OPS } from '../fixtures/harness/factories.ts';
 
 /** The operations this file calls: a document without one skips its tests by name (printed). */

@@ -4,7 +4,7 @@
  * full read after archive → unarchive equals the read before archive, but for `updated_at`.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectStatus, type Actor } from '../fixtures/harness/client.ts';
+import { expectStatus, type Actor } from '../fixtures/harness/client/client.ts';
 import { newResidence, newUser } from '../fixtures/harness/factories.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import {
@@ -16,7 +16,7 @@ import {
   type NewTask,
   type Task,
 } from '../fixtures/models/task-lifecycle/tasks.ts';
-import { requireOps } from '../fixtures/harness/operations.ts';
+import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
 import { LIFECYCLE_OPS } from '../fixtures/models/task-lifecycle/tasks.ts';
 

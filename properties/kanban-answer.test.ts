@@ -5,7 +5,7 @@
  * from the contract and the oracles; every zone a case uses is one the target accepts.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, expectStatus, type ApiResponse } from '../fixtures/harness/client.ts';
+import { api, expectStatus, type ApiResponse } from '../fixtures/harness/client/client.ts';
 import {
   newResidence,
   newTask,
@@ -25,7 +25,7 @@ import { localDate } from '../fixtures/oracles/calendar.ts';
 import { KANBAN_COLUMNS } from '../fixtures/oracles/categorise.ts';
 import { nextDueFromCompletions } from '../fixtures/oracles/nextDueDate.ts';
 import { wholeSecond } from '../fixtures/models/task-lifecycle/dates.ts';
-import { requireOps } from '../fixtures/harness/operations.ts';
+import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS, WORLD_OPS } from '../fixtures/harness/factories.ts';
 
 /** The operations this file calls: a document without one skips its tests by name (printed). */

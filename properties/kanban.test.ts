@@ -4,7 +4,12 @@
  * contract implies for the steps the test took (never to the facts the target reports).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, expectError, expectStatus, type ApiResponse } from '../fixtures/harness/client.ts';
+import {
+  api,
+  expectError,
+  expectStatus,
+  type ApiResponse,
+} from '../fixtures/harness/client/client.ts';
 import {
   newResidence,
   newUser,
@@ -29,7 +34,7 @@ import {
   KANBAN_COLUMNS,
   type KanbanColumn,
 } from '../fixtures/oracles/categorise.ts';
-import { requireOps } from '../fixtures/harness/operations.ts';
+import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
 
 /** The operations this file calls: a document without one skips its tests by name (printed). */

@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
-import { api, expectStatus } from '../fixtures/harness/client.ts';
+import { api, expectStatus } from '../fixtures/harness/client/client.ts';
 import {
   newResidence,
   newUser,
@@ -19,7 +19,7 @@ import { ALL_ZONES, zoneTraits } from '../fixtures/arbitraries/zones.ts';
 import { targetAcceptsZone } from '../fixtures/arbitraries/targetZones.ts';
 import { addDays, localDate } from '../fixtures/oracles/calendar.ts';
 import { categorise, type TaskFacts } from '../fixtures/oracles/categorise.ts';
-import { requireOps } from '../fixtures/harness/operations.ts';
+import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
 
 /** The operations this file calls: a document without one skips its tests by name (printed). */

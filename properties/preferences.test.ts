@@ -5,7 +5,7 @@
  * range. Every case uses users of its own: preferences are per user.
  */
 import { describe, expect, it } from 'vitest';
-import { api, expectError, expectStatus } from '../fixtures/harness/client.ts';
+import { api, expectError, expectStatus } from '../fixtures/harness/client/client.ts';
 import { limits } from '../fixtures/harness/config.ts';
 import { newUser, type Actor } from '../fixtures/harness/factories.ts';
 import { fc, fcAssert } from '../fixtures/harness/fc.ts';
@@ -15,7 +15,7 @@ import {
   DEFAULT_PREFERENCES,
   type NotificationPreferences,
 } from '../fixtures/oracles/reminderSchedule.ts';
-import { requireOps } from '../fixtures/harness/operations.ts';
+import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
 
 /** The operations this file calls: a document without one skips its tests by name (printed). */

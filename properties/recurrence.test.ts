@@ -5,7 +5,7 @@
  * Every request of a case carries the same X-Timezone (the completing request's zone).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, expectStatus } from '../fixtures/harness/client.ts';
+import { api, expectStatus } from '../fixtures/harness/client/client.ts';
 import {
   newResidence,
   newTask,
@@ -30,7 +30,7 @@ import { targetAcceptsZone } from '../fixtures/arbitraries/targetZones.ts';
 import { addDays, localDate } from '../fixtures/oracles/calendar.ts';
 import { nextDueDate, nextDueFromCompletions } from '../fixtures/oracles/nextDueDate.ts';
 import { wholeSecond } from '../fixtures/models/task-lifecycle/dates.ts';
-import { requireOps } from '../fixtures/harness/operations.ts';
+import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
 
 /** The operations this file calls: a document without one skips its tests by name (printed). */

@@ -9,7 +9,7 @@
  * for the closed task.
  */
 import { describe, expect, it } from 'vitest';
-import { api, expectStatus, failure, type ApiResponse } from '../fixtures/harness/client.ts';
+import { api, expectStatus, failure, type ApiResponse } from '../fixtures/harness/client/client.ts';
 import {
   complete,
   newResidence,
@@ -27,7 +27,7 @@ import {
   type ScheduleItem,
 } from '../fixtures/oracles/reminderSchedule.ts';
 import { fireInstant } from '../fixtures/oracles/wallTime.ts';
-import { requireOps } from '../fixtures/harness/operations.ts';
+import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
 
 /** The operations this file calls: a document without one skips its tests by name (printed). */

@@ -6,10 +6,10 @@
  * hand from the zones' published transitions (see each row), not computed by the suite.
  */
 import { describe, expect, it } from 'vitest';
-import { api, expectStatus, failure } from '../fixtures/harness/client.ts';
+import { api, expectStatus, failure } from '../fixtures/harness/client/client.ts';
 import { newUser } from '../fixtures/harness/factories.ts';
 import { proves } from '../fixtures/harness/rules.ts';
-import { requireOps } from '../fixtures/harness/operations.ts';
+import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
 
 /** The operations this file calls: a document without one skips its tests by name (printed). */

@@ -5,7 +5,7 @@
  * cases (same user) never disturb a case.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, expectError, expectStatus } from '../fixtures/harness/client.ts';
+import { api, expectError, expectStatus } from '../fixtures/harness/client/client.ts';
 import {
   newResidence,
   newTask,
@@ -34,7 +34,7 @@ import {
   type ScheduleTask,
 } from '../fixtures/oracles/reminderSchedule.ts';
 import { fireInstant, resolveWallTime } from '../fixtures/oracles/wallTime.ts';
-import { requireOps } from '../fixtures/harness/operations.ts';
+import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
 
 /** The operations this file calls: a document without one skips its tests by name (printed). */

@@ -11,12 +11,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { FindingsReport } from '../fixtures/harness/findings-reporter.ts';
+import type { FindingsReport } from '../fixtures/harness/run/findings-reporter.ts';
 import {
   loadKnownDeviations,
   updatedEntries,
   writeKnownDeviations,
-} from '../fixtures/harness/known-deviations.ts';
+} from '../fixtures/harness/findings/known-deviations.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 

@@ -19,7 +19,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { FindingsReport } from '../fixtures/harness/findings-reporter.ts';
+import type { FindingsReport } from '../fixtures/harness/run/findings-reporter.ts';
 import { prepareFaultyCopy, REFERENCE_DIR } from './spot-check/apply-fault.ts';
 import { FAULTS } from './spot-check/catalog.ts';
 import type { Fault } from './spot-check/fault.ts';

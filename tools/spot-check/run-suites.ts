@@ -6,7 +6,7 @@ import type { FailureLine } from './failure-reporter.ts';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const VITEST = path.join(ROOT, 'node_modules/vitest/vitest.mjs');
 const REPORTER = path.join(import.meta.dirname, 'failure-reporter.ts');
-const RULE_COVERAGE_REPORTER = path.join(ROOT, 'fixtures/harness/rule-coverage-reporter.ts');
+const RULE_COVERAGE_REPORTER = path.join(ROOT, 'fixtures/harness/run/rule-coverage-reporter.ts');
 
 export interface SuiteOutcome {
   /** Some test failed: the fault was noticed. */
