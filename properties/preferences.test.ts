@@ -149,4 +149,22 @@ suite('notification preferences (§6)', () => {
       { name: 'preferences: hours out of range', numRuns: 20 },
     );
   });
+
+  // §6 "(hours 0–23": the nearest wrong neighbours of that range are 24 and -1, every field alike
+  // (the random property above reaches them only by chance).
+  it('an hour of 24 or of -1 → 400 on each hour field, nothing changes', async () => {
+    proves('s6.prefs.hours-range');
+    const user = await newUser({ name: 'prefs-hour-24' });
+    const before = await readPrefs(user);
+    for (const field of HOUR_FIELDS) {
+      for (const hour of [24, -1]) {
+        const res = await api.call('updateNotificationPreferences', {
+          as: user,
+          body: { [field]: hour },
+        });
+        expectError(res, 400, 'validation_error');
+      }
+    }
+    expect(await readPrefs(user)).toEqual(before);
+  });
 });
