@@ -16,7 +16,8 @@ import type { Actor } from '../fixtures/harness/actors.ts';
 import { canaryPassword } from '../fixtures/harness/secrets/canary.ts';
 import { config } from '../fixtures/harness/config.ts';
 import { newUser } from '../fixtures/harness/factories.ts';
-import { echoedSecrets, recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts';
+import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/log-leak-scan.ts';
+import { echoedSecrets } from '../fixtures/harness/secrets/response-disclosure.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId, uniqueSuffix } from '../fixtures/harness/run.ts';
 import {

@@ -23,7 +23,7 @@ import type { Actor } from '../fixtures/harness/actors.ts';
 import { canaryPassword } from '../fixtures/harness/secrets/canary.ts';
 import { config } from '../fixtures/harness/config.ts';
 import { newResidence, newUser } from '../fixtures/harness/factories.ts';
-import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts';
+import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/log-leak-scan.ts';
 import { provesIn } from '../fixtures/harness/rules.ts';
 import {
   shortWindows,

@@ -13,12 +13,12 @@ import {
 } from '../fixtures/harness/client/client.ts';
 import type { Actor } from '../fixtures/harness/actors.ts';
 import { complete, newTask, staticIds, world, type World } from '../fixtures/harness/factories.ts';
+import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/log-leak-scan.ts';
 import {
   foreignLeaks,
-  recordSecretsForFinalScan,
   type ForeignData,
   type IdKind,
-} from '../fixtures/harness/secrets/leaks.ts';
+} from '../fixtures/harness/secrets/response-disclosure.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId, tagged } from '../fixtures/harness/run.ts';
 import { hasOp, itNeeds, requireOps } from '../fixtures/harness/document/operations.ts';

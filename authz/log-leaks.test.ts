@@ -7,7 +7,7 @@
  *
  * Each probe sends its request(s) with its own X-Request-ID, checks the answer, waits until
  * the log holds that request's access line (so the check is not vacuous), then scans the whole
- * log for the probe's secrets in any encoding (fixtures/harness/secrets/leaks.ts). The last test scans
+ * log for the probe's secrets in any encoding (fixtures/harness/secrets/log-leak-scan.ts). The last test scans
  * the whole log for every secret this file sent. Without a log source the probes still check
  * the answers and then skip with the reason (set CASERA_LOG_FILE or CASERA_LOG_CMD).
  */
@@ -24,7 +24,10 @@ import { authorization, type Actor } from '../fixtures/harness/actors.ts';
 import { canaryPassword, canaryToken } from '../fixtures/harness/secrets/canary.ts';
 import { config, limits } from '../fixtures/harness/config.ts';
 import { newResidence, newUser, shareCode } from '../fixtures/harness/factories.ts';
-import { assertNoLogLeaks, recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts';
+import {
+  assertNoLogLeaks,
+  recordSecretsForFinalScan,
+} from '../fixtures/harness/secrets/log-leak-scan.ts';
 import {
   hasLogSource,
   linesForRequest,

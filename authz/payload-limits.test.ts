@@ -24,7 +24,8 @@ import {
   world,
   type World,
 } from '../fixtures/harness/factories.ts';
-import { echoedSecrets, recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts';
+import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/log-leak-scan.ts';
+import { echoedSecrets } from '../fixtures/harness/secrets/response-disclosure.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId, tagged } from '../fixtures/harness/run.ts';
 import { registerSecret } from '../fixtures/harness/secrets/secrets.ts';

@@ -15,7 +15,7 @@ import {
   newUser,
   removeMember,
 } from '../fixtures/harness/factories.ts';
-import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts';
+import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/log-leak-scan.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId, tagged } from '../fixtures/harness/run.ts';
 import { mediaPath } from '../fixtures/harness/client/links.ts';

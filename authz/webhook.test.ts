@@ -14,7 +14,7 @@ import {
 import type { Actor } from '../fixtures/harness/actors.ts';
 import { config } from '../fixtures/harness/config.ts';
 import { newUser } from '../fixtures/harness/factories.ts';
-import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts';
+import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/log-leak-scan.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId } from '../fixtures/harness/run.ts';
 import { registerSecret } from '../fixtures/harness/secrets/secrets.ts';

@@ -22,7 +22,7 @@ import type { Actor } from '../fixtures/harness/actors.ts';
 import { canaryPassword } from '../fixtures/harness/secrets/canary.ts';
 import { config } from '../fixtures/harness/config.ts';
 import { newUser } from '../fixtures/harness/factories.ts';
-import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts';
+import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/log-leak-scan.ts';
 import {
   ACCESS_LINE_TIMEOUT_MS,
   hasLogSource,

@@ -23,7 +23,7 @@ import {
   type AccessOf,
   type LogLine,
 } from '../fixtures/harness/secrets/logs.ts';
-import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts';
+import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/log-leak-scan.ts';
 import {
   loadedDoc,
   normaliseTemplate,
