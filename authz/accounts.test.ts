@@ -10,6 +10,7 @@ import {
   api,
   expectError,
   expectStatus,
+  failureText,
   type ApiResponse,
 } from '../fixtures/harness/client/client.ts';
 import type { Actor } from '../fixtures/harness/actors.ts';
@@ -491,8 +492,8 @@ suite('password reset codes', () => {
     const res = await verifyCode(user.email);
     // §3: 200 {reset_token} ONLY within an hour of a forgot-password; the refusal's status is
     // not fixed (400 is "wrong code"), so any 4xx that carries no reset_token
-    expect(res.status, `status ${res.status}: ${res.curl}`).toBeGreaterThanOrEqual(400);
-    expect(res.status, `status ${res.status}: ${res.curl}`).toBeLessThan(500);
+    expect(res.status, failureText(res, `status ${res.status}`)).toBeGreaterThanOrEqual(400);
+    expect(res.status, failureText(res, `status ${res.status}`)).toBeLessThan(500);
     expect(res.body?.reset_token).toBeUndefined();
     expect(echoedSecrets(res.text, [config.testCode])).toEqual([]);
   });

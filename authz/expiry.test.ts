@@ -17,6 +17,7 @@ import {
   expectError,
   expectStatus,
   failure,
+  failureText,
   type ApiResponse,
 } from '../fixtures/harness/client/client.ts';
 import type { Actor } from '../fixtures/harness/actors.ts';
@@ -77,8 +78,8 @@ function answeredBefore(ctx: TestContext, t: Timed, deadline: number, what: stri
 
 /** A refusal whose status the contract does not fix: any 4xx (never a 2xx, never a 5xx). */
 function expectClientError(ctx: TestContext, res: ApiResponse): void {
-  ctx.expect(res.status, `status ${res.status}: ${res.curl}`).toBeGreaterThanOrEqual(400);
-  ctx.expect(res.status, `status ${res.status}: ${res.curl}`).toBeLessThan(500);
+  ctx.expect(res.status, failureText(res, `status ${res.status}`)).toBeGreaterThanOrEqual(400);
+  ctx.expect(res.status, failureText(res, `status ${res.status}`)).toBeLessThan(500);
 }
 
 function fail(res: ApiResponse, message: string): never {

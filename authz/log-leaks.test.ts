@@ -43,7 +43,12 @@ import {
   type Secret,
   type SecretKind,
 } from '../fixtures/harness/secrets/secrets.ts';
-import { signWebhook } from '../fixtures/harness/webhook.ts';
+import {
+  signatureHeaders,
+  signatureHex,
+  signatureOfHex,
+  signWebhook,
+} from '../fixtures/harness/webhook.ts';
 import { itNeeds, requireOps, unservedPath } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
 
@@ -273,14 +278,14 @@ suite('failure paths leave no secret in the logs', () => {
       user_id: user.id,
       expires_at: new Date(Date.now() + 86400_000).toISOString(),
     });
-    const sig = signWebhook(raw, `${config.webhookSecret}-not`).slice('sha256='.length);
+    const sig = signatureHex(signWebhook(raw, `${config.webhookSecret}-not`));
     const bad = await sent((h) =>
       api.call(
         'subscriptionWebhook',
         withHeaders(
           {
             rawBody: { content: raw, contentType: 'application/json' },
-            headers: { 'X-Casera-Signature': `sha256=${sig}` },
+            headers: signatureHeaders(signatureOfHex(sig)),
           },
           h,
         ),
@@ -470,14 +475,14 @@ suite('success paths leave no secret in the logs', () => {
       user_id: user.id,
       expires_at: new Date(Date.now() + 86400_000).toISOString(),
     });
-    const sig = signWebhook(raw).slice('sha256='.length);
+    const sig = signatureHex(signWebhook(raw));
     const { res, rid } = await sent((h) =>
       api.call(
         'subscriptionWebhook',
         withHeaders(
           {
             rawBody: { content: raw, contentType: 'application/json' },
-            headers: { 'X-Casera-Signature': `sha256=${sig}` },
+            headers: signatureHeaders(signatureOfHex(sig)),
           },
           h,
         ),
