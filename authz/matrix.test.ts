@@ -32,11 +32,8 @@ import {
   staticIds,
   type Residence,
 } from '../fixtures/harness/factories.ts';
-import {
-  foreignLeaks,
-  recordSecretsForFinalScan,
-  type ForeignData,
-} from '../fixtures/harness/secrets/leaks.ts';
+import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/log-leak-scan.ts';
+import { foreignLeaks, type ForeignData } from '../fixtures/harness/secrets/response-disclosure.ts';
 import {
   basePath,
   loadedDoc,
