@@ -13,7 +13,7 @@ import {
 } from '../fixtures/harness/client/client.ts';
 import { newTask, staticIds, world, type World } from '../fixtures/harness/factories.ts';
 import { proves } from '../fixtures/harness/rules.ts';
-import { listCompletions } from '../fixtures/models/task-lifecycle/tasks.ts';
+import { listCompletions } from '../fixtures/harness/factories.ts';
 import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS, WORLD_OPS } from '../fixtures/harness/factories.ts';
 
