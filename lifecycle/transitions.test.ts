@@ -44,6 +44,7 @@ import {
   fromsOf,
   resultOf,
   type Action,
+  type Base,
   type From,
   type Kind,
 } from '../fixtures/models/task-lifecycle/table.ts';
@@ -58,16 +59,22 @@ const suite = requireOps(...FACTORY_OPS.user, ...FACTORY_OPS.residence, ...LIFEC
 // TABLE (fixtures/models/task-lifecycle/table.ts) is §5.1 as data, the one table the lifecycle
 // model reads too; each test below is one of its cells.
 
-const ruleState = (from: From) =>
-  (from.startsWith('archived') ? 'archived' : from).replace(' ', '-');
-const ruleAction = (action: Action) =>
-  action === 'quick-complete'
-    ? 'complete'
-    : action === 'PATCH'
-      ? 'patch'
-      : action === 'DELETE'
-        ? 'delete'
-        : action;
+/** The rule each cell proves (fixtures/contract-rules.yaml); quick-complete is the complete row. */
+// prettier-ignore
+const RULES: Record<Action, Record<Base | 'archived', string>> = {
+  'mark-in-progress': { active: 's5.1.mark-in-progress.active', 'in progress': 's5.1.mark-in-progress.in-progress', done: 's5.1.mark-in-progress.done', cancelled: 's5.1.mark-in-progress.cancelled', archived: 's5.1.mark-in-progress.archived' },
+  cancel:             { active: 's5.1.cancel.active', 'in progress': 's5.1.cancel.in-progress', done: 's5.1.cancel.done', cancelled: 's5.1.cancel.cancelled', archived: 's5.1.cancel.archived' },
+  uncancel:           { active: 's5.1.uncancel.active', 'in progress': 's5.1.uncancel.in-progress', done: 's5.1.uncancel.done', cancelled: 's5.1.uncancel.cancelled', archived: 's5.1.uncancel.archived' },
+  archive:            { active: 's5.1.archive.active', 'in progress': 's5.1.archive.in-progress', done: 's5.1.archive.done', cancelled: 's5.1.archive.cancelled', archived: 's5.1.archive.archived' },
+  unarchive:          { active: 's5.1.unarchive.active', 'in progress': 's5.1.unarchive.in-progress', done: 's5.1.unarchive.done', cancelled: 's5.1.unarchive.cancelled', archived: 's5.1.unarchive.archived' },
+  complete:           { active: 's5.1.complete.active', 'in progress': 's5.1.complete.in-progress', done: 's5.1.complete.done', cancelled: 's5.1.complete.cancelled', archived: 's5.1.complete.archived' },
+  'quick-complete':   { active: 's5.1.complete.active', 'in progress': 's5.1.complete.in-progress', done: 's5.1.complete.done', cancelled: 's5.1.complete.cancelled', archived: 's5.1.complete.archived' },
+  PATCH:              { active: 's5.1.patch.active', 'in progress': 's5.1.patch.in-progress', done: 's5.1.patch.done', cancelled: 's5.1.patch.cancelled', archived: 's5.1.patch.archived' },
+  DELETE:             { active: 's5.1.delete.active', 'in progress': 's5.1.delete.in-progress', done: 's5.1.delete.done', cancelled: 's5.1.delete.cancelled', archived: 's5.1.delete.archived' },
+};
+
+const ruleOf = (action: Action, from: From): string =>
+  RULES[action][from.startsWith('archived') ? 'archived' : (from as Base)];
 
 // ---------------------------------------------------------------- the task's fields per state
 
@@ -192,7 +199,7 @@ for (const kind of ['one-time', 'recurring'] as const) {
     it.each(rows.map((r) => [`${r.action} on ${r.from} → ${describeCell(r.cell)}`, r] as const))(
       '%s',
       async (_cell, { action, from, cell }) => {
-        proves(`s5.1.${ruleAction(action)}.${ruleState(from)}`);
+        proves(ruleOf(action, from));
         const task = await reach(kind, from);
         const before = await readTask(owner, task.id);
         expectFields(before, from, [todayIn('UTC')]); // the state was reached
