@@ -8,7 +8,8 @@
  * windows of seconds, or CASERA_SHORT_WINDOWS_URL for an external target) and wait real seconds,
  * concurrently. Each test checks the behaviour before the window ends (so a target that expires
  * at once fails) and after window + 1 s (so one that never expires fails); a check that must
- * land inside a window but was answered too late to tell is skipped, never guessed. Instants
+ * land inside a window but was answered too late to tell is measured again from fresh data
+ * (judgeWindow), and the test fails as incomplete after three late measurements, never guessed. Instants
  * are the runner's send and receive times, so the target's clock is never trusted.
  */
 import { afterAll, describe, test, type TestContext } from 'vitest';
@@ -27,6 +28,8 @@ import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts'
 import { provesIn } from '../fixtures/harness/rules.ts';
 import {
   shortWindows,
+  answeredBefore,
+  judgeWindow,
   shortWindowsSkipReason,
   sleepUntil,
   timed,
@@ -61,18 +64,6 @@ type Timed = Awaited<ReturnType<typeof timed<ApiResponse>>>;
 function windows(ctx: TestContext) {
   if (!short) return ctx.skip(shortWindowsSkipReason());
   return short.limits;
-}
-
-/**
- * A check that must reach the target before `deadline` (epoch ms; the earliest instant the
- * window can end) was answered later: the run was too slow to tell, so skip rather than guess.
- */
-function answeredBefore(ctx: TestContext, t: Timed, deadline: number, what: string): void {
-  if (t.received >= deadline) {
-    ctx.skip(
-      `too slow to judge ${what}: answered ${t.received - deadline} ms after the window could end`,
-    );
-  }
 }
 
 /** A refusal whose status the contract does not fix: any 4xx (never a 2xx, never a 5xx). */
@@ -160,112 +151,127 @@ describe
     test('a code joins within its TTL and answers 404 after it; expires_at says when', async (ctx) => {
       provesIn(ctx, 's4.share-code.ttl', 's4.join.expired-code');
       const { shareCodeTtlSeconds: ttl } = windows(ctx);
-      const [owner, early, late] = await Promise.all([
-        newUser({ name: 'owner', target }),
-        newUser({ name: 'early', target }),
-        newUser({ name: 'late', target }),
-      ]);
-      // two residences: the code joined within the TTL is not the one tried after it, so the
-      // test does not assume a code can be used twice
-      const [withinRes, afterRes] = await Promise.all([
-        newResidence(owner, {}, { target }),
-        newResidence(owner, {}, { target }),
-      ]);
-      const share = (id: number) =>
-        timed(() => api.call('createShareCode', { as: owner, path: { id }, target }));
-      const [within, after] = await Promise.all([share(withinRes.id), share(afterRes.id)]);
-      for (const c of [within, after]) {
-        expectStatus(c.res, 201);
-        // expires_at = creation + TTL, judged by the target's own Date header when it sends one
-        const expires = Date.parse(c.res.body.expires_at);
-        const date = Date.parse(c.res.headers['date'] ?? '');
-        const [from, to] = Number.isFinite(date) ? [date, date + 1000] : [c.sent, c.received];
-        ctx.expect(expires).toBeGreaterThanOrEqual(from + ttl * 1000 - 1000);
-        ctx.expect(expires).toBeLessThanOrEqual(to + ttl * 1000 + 1000);
-      }
-      const created = Math.min(within.sent, after.sent);
+      await judgeWindow(
+        'a code joins within its TTL and answers 404 after it; expires_at says when',
+        async () => {
+          const [owner, early, late] = await Promise.all([
+            newUser({ name: 'owner', target }),
+            newUser({ name: 'early', target }),
+            newUser({ name: 'late', target }),
+          ]);
+          // two residences: the code joined within the TTL is not the one tried after it, so the
+          // test does not assume a code can be used twice
+          const [withinRes, afterRes] = await Promise.all([
+            newResidence(owner, {}, { target }),
+            newResidence(owner, {}, { target }),
+          ]);
+          const share = (id: number) =>
+            timed(() => api.call('createShareCode', { as: owner, path: { id }, target }));
+          const [within, after] = await Promise.all([share(withinRes.id), share(afterRes.id)]);
+          for (const c of [within, after]) {
+            expectStatus(c.res, 201);
+            // expires_at = creation + TTL, judged by the target's own Date header when it sends one
+            const expires = Date.parse(c.res.body.expires_at);
+            const date = Date.parse(c.res.headers['date'] ?? '');
+            const [from, to] = Number.isFinite(date) ? [date, date + 1000] : [c.sent, c.received];
+            ctx.expect(expires).toBeGreaterThanOrEqual(from + ttl * 1000 - 1000);
+            ctx.expect(expires).toBeLessThanOrEqual(to + ttl * 1000 + 1000);
+          }
+          const created = Math.min(within.sent, after.sent);
 
-      // well inside the TTL: still valid
-      await sleepUntil(created + ttl * 1000 * WITHIN);
-      const join = (as: Actor, code: string) =>
-        timed(() => api.call('joinResidence', { as, body: { code }, target }));
-      const joined = await join(early, within.res.body.code);
-      answeredBefore(ctx, joined, created + ttl * 1000, 'a join within the share code TTL');
-      expectStatus(joined.res, 200);
-      ctx.expect(joined.res.body.id).toBe(withinRes.id);
+          // well inside the TTL: still valid
+          await sleepUntil(created + ttl * 1000 * WITHIN);
+          const join = (as: Actor, code: string) =>
+            timed(() => api.call('joinResidence', { as, body: { code }, target }));
+          const joined = await join(early, within.res.body.code);
+          answeredBefore(joined, created + ttl * 1000, 'a join within the share code TTL');
+          expectStatus(joined.res, 200);
+          ctx.expect(joined.res.body.id).toBe(withinRes.id);
 
-      // TTL + 1 s after the codes were answered: expired → 404, for both codes
-      await sleepUntil(Math.max(within.received, after.received) + (ttl + 1) * 1000);
-      expectError((await join(late, after.res.body.code)).res, 404, 'not_found');
-      expectError((await join(late, within.res.body.code)).res, 404, 'not_found');
-      // the code's age refused it, not the caller: a fresh code of that residence joins
-      const fresh = await share(afterRes.id);
-      expectStatus(fresh.res, 201);
-      const ok = await join(late, fresh.res.body.code);
-      expectStatus(ok.res, 200);
-      ctx.expect(ok.res.body.id).toBe(afterRes.id);
-    });
+          // TTL + 1 s after the codes were answered: expired → 404, for both codes
+          await sleepUntil(Math.max(within.received, after.received) + (ttl + 1) * 1000);
+          expectError((await join(late, after.res.body.code)).res, 404, 'not_found');
+          expectError((await join(late, within.res.body.code)).res, 404, 'not_found');
+          // the code's age refused it, not the caller: a fresh code of that residence joins
+          const fresh = await share(afterRes.id);
+          expectStatus(fresh.res, 201);
+          const ok = await join(late, fresh.res.body.code);
+          expectStatus(ok.res, 200);
+          ctx.expect(ok.res.body.id).toBe(afterRes.id);
+        },
+      );
+    }, 120_000);
   });
 
 describe.skipIf(!suite.ok).concurrent('§3 reset codes and reset tokens live for their TTL', () => {
   test('a reset code gives a reset token within its TTL after forgot-password, none after', async (ctx) => {
     provesIn(ctx, 's3.reset-code.ttl');
     const { resetCodeTtlSeconds: ttl } = windows(ctx);
-    // one user per side: a verified code is not assumed to stay usable
-    const [within, after] = await Promise.all([
-      newUser({ name: 'reset-within', target }),
-      newUser({ name: 'reset-after', target }),
-    ]);
-    const asked = await timed(() => Promise.all([forgot(within.email), forgot(after.email)]));
-    for (const r of asked.res) expectStatus(r, 200);
+    await judgeWindow(
+      'a reset code gives a reset token within its TTL after forgot-password, none after',
+      async () => {
+        // one user per side: a verified code is not assumed to stay usable
+        const [within, after] = await Promise.all([
+          newUser({ name: 'reset-within', target }),
+          newUser({ name: 'reset-after', target }),
+        ]);
+        const asked = await timed(() => Promise.all([forgot(within.email), forgot(after.email)]));
+        for (const r of asked.res) expectStatus(r, 200);
 
-    await sleepUntil(asked.sent + ttl * 1000 * WITHIN);
-    const early = await verifyResetCode(within.email);
-    answeredBefore(ctx, early, asked.sent + ttl * 1000, 'verify-reset-code within the TTL');
-    resetTokenOf(ctx, early);
+        await sleepUntil(asked.sent + ttl * 1000 * WITHIN);
+        const early = await verifyResetCode(within.email);
+        answeredBefore(early, asked.sent + ttl * 1000, 'verify-reset-code within the TTL');
+        resetTokenOf(ctx, early);
 
-    await sleepUntil(asked.received + (ttl + 1) * 1000);
-    const expired = await verifyResetCode(after.email);
-    // §3: 200 {reset_token} only within the TTL; the refusal's status is not fixed (any 4xx)
-    expectClientError(ctx, expired.res);
-    ctx.expect(expired.res.body?.reset_token).toBeUndefined();
-    // the code is right, only its age refused it: a new forgot-password makes it good again
-    expectStatus(await forgot(after.email), 200);
-    resetTokenOf(ctx, await verifyResetCode(after.email));
-  });
+        await sleepUntil(asked.received + (ttl + 1) * 1000);
+        const expired = await verifyResetCode(after.email);
+        // §3: 200 {reset_token} only within the TTL; the refusal's status is not fixed (any 4xx)
+        expectClientError(ctx, expired.res);
+        ctx.expect(expired.res.body?.reset_token).toBeUndefined();
+        // the code is right, only its age refused it: a new forgot-password makes it good again
+        expectStatus(await forgot(after.email), 200);
+        resetTokenOf(ctx, await verifyResetCode(after.email));
+      },
+    );
+  }, 120_000);
 
   test('a reset token works once within its TTL and is refused after it', async (ctx) => {
     provesIn(ctx, 's3.reset.ttl', 's3.reset.once');
     const { resetTokenTtlSeconds: ttl } = windows(ctx);
-    const [within, after] = await Promise.all([
-      newUser({ name: 'token-within', target }),
-      newUser({ name: 'token-after', target }),
-    ]);
-    for (const r of await Promise.all([forgot(within.email), forgot(after.email)])) {
-      expectStatus(r, 200);
-    }
-    const issued = await timed(() =>
-      Promise.all([verifyResetCode(within.email), verifyResetCode(after.email)]),
+    await judgeWindow(
+      'a reset token works once within its TTL and is refused after it',
+      async () => {
+        const [within, after] = await Promise.all([
+          newUser({ name: 'token-within', target }),
+          newUser({ name: 'token-after', target }),
+        ]);
+        for (const r of await Promise.all([forgot(within.email), forgot(after.email)])) {
+          expectStatus(r, 200);
+        }
+        const issued = await timed(() =>
+          Promise.all([verifyResetCode(within.email), verifyResetCode(after.email)]),
+        );
+        const [withinToken, afterToken] = issued.res.map((t) => resetTokenOf(ctx, t));
+
+        await sleepUntil(issued.sent + ttl * 1000 * WITHIN);
+        const newPassword = canaryPassword();
+        const used = await resetPassword(withinToken, newPassword);
+        answeredBefore(used, issued.sent + ttl * 1000, 'reset-password within the TTL');
+        expectStatus(used.res, 200);
+        // once: the same token again is refused (any 4xx, §3), and the password set first stays
+        expectClientError(ctx, (await resetPassword(withinToken, canaryPassword())).res);
+        expectStatus((await login(within.username, newPassword)).res, 200);
+
+        await sleepUntil(issued.received + (ttl + 1) * 1000);
+        const expired = await resetPassword(afterToken, canaryPassword());
+        expectClientError(ctx, expired.res);
+        // nothing changed: the old password still logs in
+        const still = await login(after.username, after.password);
+        expectStatus(still.res, 200);
+        ctx.expect(typeof still.res.body.token).toBe('string');
+      },
     );
-    const [withinToken, afterToken] = issued.res.map((t) => resetTokenOf(ctx, t));
-
-    await sleepUntil(issued.sent + ttl * 1000 * WITHIN);
-    const newPassword = canaryPassword();
-    const used = await resetPassword(withinToken, newPassword);
-    answeredBefore(ctx, used, issued.sent + ttl * 1000, 'reset-password within the TTL');
-    expectStatus(used.res, 200);
-    // once: the same token again is refused (any 4xx, §3), and the password set first stays
-    expectClientError(ctx, (await resetPassword(withinToken, canaryPassword())).res);
-    expectStatus((await login(within.username, newPassword)).res, 200);
-
-    await sleepUntil(issued.received + (ttl + 1) * 1000);
-    const expired = await resetPassword(afterToken, canaryPassword());
-    expectClientError(ctx, expired.res);
-    // nothing changed: the old password still logs in
-    const still = await login(after.username, after.password);
-    expectStatus(still.res, 200);
-    ctx.expect(typeof still.res.body.token).toBe('string');
-  });
+  }, 120_000);
 });
 
 describe
@@ -274,58 +280,70 @@ describe
     test('locked after the failures until the window passes; Retry-After honest', async (ctx) => {
       provesIn(ctx, 's3.login.rate-limit-window', 's10.rate.retry-after', 's1.error.retry-after');
       const { loginMaxFailures: max, loginWindowSeconds: w } = windows(ctx);
-      const user = await newUser({ name: 'lockout', target }); // fresh: limits are per account
-      const failures: Timed[] = [];
-      for (let i = 0; i < max; i += 1) failures.push(await failLogin(user));
-      const first = failures[0];
-      const last = failures[max - 1];
+      await judgeWindow(
+        'locked after the failures until the window passes; Retry-After honest',
+        async () => {
+          const user = await newUser({ name: 'lockout', target }); // fresh: limits are per account
+          const failures: Timed[] = [];
+          for (let i = 0; i < max; i += 1) failures.push(await failLogin(user));
+          const first = failures[0];
+          const last = failures[max - 1];
 
-      const refused = await login(user.username, user.password);
-      expectHonestRetryAfter(ctx, refused, first, w);
-      ctx.expect(refused.res.body.token).toBeUndefined();
+          const refused = await login(user.username, user.password);
+          expectHonestRetryAfter(ctx, refused, first, w);
+          ctx.expect(refused.res.body.token).toBeUndefined();
 
-      // well inside what is left of the window (the failures may have taken a while on a busy
-      // machine): still locked, even with the right password
-      await sleepUntil(last.received + Math.max(0, first.sent + w * 1000 - last.received) * 0.4);
-      const still = await login(user.username, user.password);
-      answeredBefore(ctx, still, first.sent + w * 1000, 'a login within the window');
-      expectHonestRetryAfter(ctx, still, first, w);
+          // well inside what is left of the window (the failures may have taken a while on a busy
+          // machine): still locked, even with the right password
+          await sleepUntil(
+            last.received + Math.max(0, first.sent + w * 1000 - last.received) * 0.4,
+          );
+          const still = await login(user.username, user.password);
+          answeredBefore(still, first.sent + w * 1000, 'a login within the window');
+          expectHonestRetryAfter(ctx, still, first, w);
 
-      // window + 1 s after the last failure: the lockout has lifted
-      await sleepUntil(last.received + (w + 1) * 1000);
-      const after = await login(user.username, user.password);
-      expectStatus(after.res, 200);
-      ctx.expect(typeof after.res.body.token).toBe('string');
-    }, 120_000);
+          // window + 1 s after the last failure: the lockout has lifted
+          await sleepUntil(last.received + (w + 1) * 1000);
+          const after = await login(user.username, user.password);
+          expectStatus(after.res, 200);
+          ctx.expect(typeof after.res.body.token).toBe('string');
+        },
+      );
+    }, 150_000);
 
     test('sliding: when the oldest failure leaves the window one attempt is free again', async (ctx) => {
       provesIn(ctx, 's10.rate.sliding', 's10.rate.retry-after');
       const { loginMaxFailures: max, loginWindowSeconds: w } = windows(ctx);
       if (max < 2) return ctx.skip('a sliding window needs CASERA_SHORT_LOGIN_MAX_FAILURES ≥ 2');
-      const user = await newUser({ name: 'sliding', target });
-      // one failure, then the rest half a window later
-      const oldest = await failLogin(user);
-      await sleepUntil(oldest.sent + (w * 1000) / 2);
-      const rest: Timed[] = [];
-      for (let i = 1; i < max; i += 1) rest.push(await failLogin(user));
-      const second = rest[0];
+      await judgeWindow(
+        'sliding: when the oldest failure leaves the window one attempt is free again',
+        async () => {
+          const user = await newUser({ name: 'sliding', target });
+          // one failure, then the rest half a window later
+          const oldest = await failLogin(user);
+          await sleepUntil(oldest.sent + (w * 1000) / 2);
+          const rest: Timed[] = [];
+          for (let i = 1; i < max; i += 1) rest.push(await failLogin(user));
+          const second = rest[0];
 
-      // limited, and told to come back when the OLDEST failure leaves – not a whole window later
-      const refused = await login(user.username, user.password);
-      answeredBefore(ctx, refused, oldest.sent + w * 1000, 'the refusal within the window');
-      const retryAfter = expectHonestRetryAfter(ctx, refused, oldest, w);
-      ctx.expect(retryAfter).toBeLessThan(w);
+          // limited, and told to come back when the OLDEST failure leaves – not a whole window later
+          const refused = await login(user.username, user.password);
+          answeredBefore(refused, oldest.sent + w * 1000, 'the refusal within the window');
+          const retryAfter = expectHonestRetryAfter(ctx, refused, oldest, w);
+          ctx.expect(retryAfter).toBeLessThan(w);
 
-      // after Retry-After (and window + 1 s after the oldest failure) the oldest has left, the
-      // others still count: one more failure is judged (401), the next attempt is refused again
-      await sleepUntil(
-        Math.max(refused.received + retryAfter * 1000, oldest.received + w * 1000) + 1000,
+          // after Retry-After (and window + 1 s after the oldest failure) the oldest has left, the
+          // others still count: one more failure is judged (401), the next attempt is refused again
+          await sleepUntil(
+            Math.max(refused.received + retryAfter * 1000, oldest.received + w * 1000) + 1000,
+          );
+          const freed = await failLogin(user);
+          answeredBefore(freed, second.sent + w * 1000, 'the freed attempt');
+          ctx.expect(freed.res.status).toBe(401);
+          const again = await login(user.username, user.password);
+          answeredBefore(again, second.sent + w * 1000, 'the second refusal');
+          expectHonestRetryAfter(ctx, again, second, w);
+        },
       );
-      const freed = await failLogin(user);
-      answeredBefore(ctx, freed, second.sent + w * 1000, 'the freed attempt');
-      ctx.expect(freed.res.status).toBe(401);
-      const again = await login(user.username, user.password);
-      answeredBefore(ctx, again, second.sent + w * 1000, 'the second refusal');
-      expectHonestRetryAfter(ctx, again, second, w);
-    }, 120_000);
+    }, 150_000);
   });

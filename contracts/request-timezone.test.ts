@@ -2,10 +2,18 @@
  * §2 and §10: the request timezone. Without X-Timezone and with a profile timezone never set,
  * it is UTC; X-Timezone takes IANA names, backward-compatible links included (`US/Eastern`),
  * and an unknown name answers 400 even where the answer does not depend on time.
+ * X-Timezone is read and validated on every authenticated operation: a name no IANA database
+ * has → 400 `validation_error`.
  *
  * The zone a request runs in is observed through the answers that expose it: the kanban's
  * `timezone` and `today`, and the schedule's daily digests, which fire at local
  * `daily_digest_hour` (§6) – a fresh user has no task, so the schedule holds only digests.
+ *
+ * Every authenticated operation is sent its valid request (ids that exist, a body it accepts)
+ * with the unknown zone, so the zone is the only rule it breaks and 400 is the only correct
+ * answer; a target ignoring the header would answer the 2xx. The contract does not order the
+ * zone check against other rules (404 for an absent id, 400 for a bad body), so no request
+ * here breaks two rules at once.
  */
 import { DateTime } from 'luxon';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -13,9 +21,10 @@ import { api, expectError, expectStatus } from '../fixtures/harness/client/clien
 import type { Actor, ApiResponse, CallOptions, OpName } from '../fixtures/harness/client/client.ts';
 import { config } from '../fixtures/harness/config.ts';
 import { newUser } from '../fixtures/harness/factories.ts';
-import { itNeeds } from '../fixtures/harness/document/operations.ts';
-import { proves } from '../fixtures/harness/rules.ts';
-import { sharedScenario } from '../fixtures/harness/scenario.ts';
+import { OP_NAMES, hasOp, itNeeds, loadedDoc } from '../fixtures/harness/document/operations.ts';
+import { isSecured } from '../fixtures/harness/document/spec.ts';
+import { proves, provesIn } from '../fixtures/harness/rules.ts';
+import { VALID, missingFor, sharedScenario } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 
 const UNKNOWN_ZONE = 'Mars/Olympus_Mons'; // no IANA database has it (§10)
@@ -157,5 +166,22 @@ describe('an unknown X-Timezone answers 400 even where the answer does not depen
         );
       },
     );
+  }
+});
+
+const doc = loadedDoc();
+const secured = OP_NAMES.filter((n) => hasOp(n) && isSecured(doc, api.op(n).op));
+
+describe.concurrent('every authenticated operation rejects an unknown X-Timezone with 400', () => {
+  for (const name of secured) {
+    const op = api.op(name);
+    const title = `${name} (${op.method.toUpperCase()} ${op.template}) with X-Timezone: ${UNKNOWN_ZONE}`;
+    // an operation its valid request needs is absent: named, printed, skipped (itNeeds)
+    itNeeds(...missingFor(name))(title, async (ctx) => {
+      provesIn(ctx, 's10.tz.every-operation', 's2.tz.unknown', 's1.error.validation-error');
+      const valid = await VALID[name](s);
+      const res = await api.call(name, { ...valid, timezone: UNKNOWN_ZONE, retryOn429: false });
+      expectError(res, 400, 'validation_error');
+    });
   }
 });

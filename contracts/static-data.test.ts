@@ -153,3 +153,43 @@ requireOps('getStaticData')(`${describeOp('getStaticData')} (§8)`, () => {
     expectNotModified(await conditional(opaque(etag)));
   });
 });
+
+requireOps('getStaticData')(
+  `${describeOp('getStaticData')} honours If-None-Match (§8, §10)`,
+  () => {
+    let etag = '';
+    beforeAll(async () => {
+      const res = expectStatus(await api.call('getStaticData'), 200);
+      etag = res.headers['etag'] ?? '';
+    });
+
+    it('sends an ETag', () => {
+      proves('s8.etag');
+      expect(etag).toMatch(/^(W\/)?"[^"]*"$/);
+    });
+
+    const variants: [string, (e: string) => string, string][] = [
+      ['its own ETag', (e) => e, 's8.if-none-match'],
+      ['the weak form of its ETag', (e) => (e.startsWith('W/') ? e : `W/${e}`), 's10.inm.weak'],
+      ['*', () => '*', 's10.inm.star'],
+      ['a list containing its ETag', (e) => `"nope", ${e}`, 's10.inm.list'],
+    ];
+    for (const [what, make, rule] of variants) {
+      it(`answers 304 without a body to If-None-Match: ${what}`, async () => {
+        proves(rule);
+        const res = await api.call('getStaticData', { headers: { 'If-None-Match': make(etag) } });
+        expectStatus(res, 304);
+        expect(res.bytes.length).toBe(0);
+      });
+    }
+
+    it('answers 200 with the data to an If-None-Match that does not match', async () => {
+      proves('s8.if-none-match');
+      const res = await api.call('getStaticData', {
+        headers: { 'If-None-Match': '"certainly-not-it"' },
+      });
+      expectStatus(res, 200);
+      expect(res.body.task_frequencies.length).toBeGreaterThan(0);
+    });
+  },
+);

@@ -55,12 +55,12 @@ describe('tier-1 selection', () => {
         id: 's5.3.rule.due-soon',
         tests: [
           {
-            name: 'properties/kanban.test.ts > kanban > due (a > b) soon',
+            name: 'properties/kanban-columns.test.ts > kanban > due (a > b) soon',
             project: 'properties',
             state: 'passed',
           },
           {
-            name: 'properties/kanban.test.ts > failing one',
+            name: 'properties/kanban-columns.test.ts > failing one',
             project: 'properties',
             state: 'failed',
           },
@@ -72,9 +72,9 @@ describe('tier-1 selection', () => {
   it('names the passing tests of the rules from the coverage report', () => {
     const sel = selectTests(['s5.3.rule.due-soon'], coverage);
     expect(sel.source).toBe('coverage');
-    expect(sel.files).toEqual(['properties/kanban.test.ts']);
+    expect(sel.files).toEqual(['properties/kanban-columns.test.ts']);
     expect(sel.tests).toEqual([
-      { file: 'properties/kanban.test.ts', name: 'kanban > due (a > b) soon' },
+      { file: 'properties/kanban-columns.test.ts', name: 'kanban > due (a > b) soon' },
     ]);
     const re = new RegExp(namePattern(sel)!);
     expect(re.test('kanban due (a > b) soon')).toBe(true);

@@ -1,5 +1,5 @@
 /**
- * The kanban answer (§5.3) beyond the column rules (properties/kanban.test.ts): its shape, which
+ * The kanban answer (§5.3) beyond the column rules (properties/kanban-columns.test.ts): its shape, which
  * tasks it holds (exactly those the caller can see), the archived list, `kanban_column` of an
  * archived task, and `next_due_date` when `custom_interval_days` changes. Expected values come
  * from the contract and the oracles; every zone a case uses is one the target accepts.
