@@ -27,6 +27,7 @@ import {
   listCompletions,
   quickComplete,
   readTask,
+  TASK_ACTIONS,
   type TaskAction,
   LIFECYCLE_OPS,
 } from '../fixtures/harness/factories.ts';
@@ -207,13 +208,7 @@ suite('§5.1 concurrent lifecycle actions end as some serial order', () => {
 
   it('random concurrent mixes of lifecycle actions end as some serial order', async () => {
     proves('s5.1.refused-409');
-    const actionArb = fc.constantFrom<TaskAction>(
-      'mark-in-progress',
-      'cancel',
-      'uncancel',
-      'archive',
-      'unarchive',
-    );
+    const actionArb = fc.constantFrom<TaskAction>(...TASK_ACTIONS);
     await fcAssert(
       fc.asyncProperty(
         fc.constantFrom<Setup>('active', 'in progress', 'cancelled'),
