@@ -6,12 +6,13 @@
  * accepts): the missing or bad credential is the only rule it breaks, so 401 is the only
  * correct answer whatever order the API checks things in (the contract fixes none here).
  */
-import { beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
+import { test } from '../fixtures/harness/test-fixtures.ts';
 import { authorization } from '../fixtures/harness/actors.ts';
 import { api, expectError } from '../fixtures/harness/client/client.ts';
 import { OP_NAMES, hasOp, loadedDoc } from '../fixtures/harness/document/operations.ts';
 import { provesIn } from '../fixtures/harness/rules.ts';
-import { sharedScenario, shapeOf } from '../fixtures/harness/scenario.ts';
+import { shapeOf } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 import { isSecured } from '../fixtures/harness/document/spec.ts';
 
@@ -26,8 +27,8 @@ const credentials: [string, string | undefined, string[]][] = [
 ];
 
 let s: Scenario;
-beforeAll(async () => {
-  s = await sharedScenario();
+test.beforeAll(({ scenario }) => {
+  s = scenario; // this file's own scenario (a file fixture, frozen)
 });
 
 describe.concurrent(

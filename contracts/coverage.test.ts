@@ -4,7 +4,8 @@
  * The run fails naming any operation never exercised; the global teardown writes the
  * operation × status matrix to reports/contract-coverage.{json,md}.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { test } from '../fixtures/harness/test-fixtures.ts';
 import { api } from '../fixtures/harness/client/client.ts';
 import {
   OP_NAMES,
@@ -17,7 +18,7 @@ import {
 } from '../fixtures/harness/document/operations.ts';
 import type { OpName } from '../fixtures/harness/document/operations.ts';
 import { provesIn } from '../fixtures/harness/rules.ts';
-import { VALID, missingFor, sharedScenario } from '../fixtures/harness/scenario.ts';
+import { VALID, missingFor } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 import { docOperations, opLabel, responseFor } from '../fixtures/harness/document/spec.ts';
 
@@ -29,8 +30,8 @@ const RULES: Partial<Record<OpName, string[]>> = {
 };
 let s: Scenario;
 
-beforeAll(async () => {
-  s = await sharedScenario();
+test.beforeAll(({ scenario }) => {
+  s = scenario; // this file's own scenario (a file fixture, frozen)
 });
 
 // Each valid request makes what it consumes, so the operations run concurrently.

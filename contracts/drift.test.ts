@@ -11,7 +11,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { test } from '../fixtures/harness/test-fixtures.ts';
 import { api, expectError, expectStatus } from '../fixtures/harness/client/client.ts';
 import { repoRoot } from '../fixtures/harness/config.ts';
 import {
@@ -24,7 +25,7 @@ import {
 } from '../fixtures/harness/document/operations.ts';
 import type { OpName } from '../fixtures/harness/document/operations.ts';
 import { provesIn } from '../fixtures/harness/rules.ts';
-import { missingFor, sharedScenario, shapeOf, usable } from '../fixtures/harness/scenario.ts';
+import { missingFor, shapeOf, usable } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 import { docOperations } from '../fixtures/harness/document/spec.ts';
 
@@ -61,8 +62,8 @@ async function concretePath(docPath: string): Promise<string> {
   return p;
 }
 
-beforeAll(async () => {
-  s = await sharedScenario();
+test.beforeAll(({ scenario }) => {
+  s = scenario; // this file's own scenario (a file fixture, frozen)
 });
 
 describe.concurrent(

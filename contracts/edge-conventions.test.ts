@@ -3,7 +3,8 @@
  * has at most 8 integer digits and 2 decimals and is ≥ 0 (a third decimal → 400, never
  * rounded); blank required text → 400; a deleted residence named in a body or query → 400.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { test } from '../fixtures/harness/test-fixtures.ts';
 import { api, expectDetail, expectError, expectStatus } from '../fixtures/harness/client/client.ts';
 import type { ApiResponse } from '../fixtures/harness/client/client.ts';
 import type { CallOptions, OpName } from '../fixtures/harness/client/client.ts';
@@ -13,15 +14,14 @@ import { hasOp, itNeeds } from '../fixtures/harness/document/operations.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { tagged } from '../fixtures/harness/run.ts';
 import { PDF } from '../fixtures/harness/samples.ts';
-import { sharedScenario } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 
 /** A 400 `validation_error`; which field `details` names is the implementation's (§12). */
 const expectInvalid = (res: ApiResponse) => expectError(res, 400, 'validation_error');
 
 let s: Scenario;
-beforeAll(async () => {
-  s = await sharedScenario();
+test.beforeAll(({ scenario }) => {
+  s = scenario; // this file's own scenario (a file fixture, frozen)
 });
 
 // ── unknown query parameters ───────────────────────────────────────────────────────────────

@@ -3,13 +3,13 @@
  * `not_found` (as for any path the API does not serve); such an id in a body or a query → 400
  * `validation_error` (which field `details` names, if any, is the implementation's: §12).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { test } from '../fixtures/harness/test-fixtures.ts';
 import { api, expectError, expectStatus } from '../fixtures/harness/client/client.ts';
 import type { OpName } from '../fixtures/harness/client/client.ts';
 import { itNeeds } from '../fixtures/harness/document/operations.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { tagged } from '../fixtures/harness/run.ts';
-import { sharedScenario } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 
 /** Path segments that are not positive integers. */
@@ -22,8 +22,8 @@ const BAD_JSON_IDS: unknown[] = [0, -1, 1.5, 2 ** 53, 1e20, 'abc'];
 const BAD_QUERY_IDS = ['0', '-1', '1.5', 'abc', '9007199254740992', '99999999999999999999'];
 
 let s: Scenario;
-beforeAll(async () => {
-  s = await sharedScenario();
+test.beforeAll(({ scenario }) => {
+  s = scenario; // this file's own scenario (a file fixture, frozen)
 });
 
 /** Reads by path id a member may make, with the id of an entity that exists. */

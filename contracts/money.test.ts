@@ -3,19 +3,19 @@
  * decimals (`"12.50"`), wherever the resource appears; requests may send a string or a number.
  * Values are compared as amounts (the contract allows "12.5" as well as "12.50").
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { test } from '../fixtures/harness/test-fixtures.ts';
 import { api, expectStatus } from '../fixtures/harness/client/client.ts';
 import { newTask } from '../fixtures/harness/factories.ts';
 import { proves, provesIn } from '../fixtures/harness/rules.ts';
 import { tagged } from '../fixtures/harness/run.ts';
-import { sharedScenario } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 
 const MONEY = /^\d+(\.\d{1,2})?$/;
 
 let s: Scenario;
-beforeAll(async () => {
-  s = await sharedScenario();
+test.beforeAll(({ scenario }) => {
+  s = scenario; // this file's own scenario (a file fixture, frozen)
 });
 
 /** A money value as answered: a decimal string with at most 2 decimals, of the given amount. */

@@ -8,6 +8,7 @@
  */
 import crypto from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { test } from '../fixtures/harness/test-fixtures.ts';
 import { api, expectError, expectStatus } from '../fixtures/harness/client/client.ts';
 import type { ApiResponse, CallOptions } from '../fixtures/harness/client/client.ts';
 import { complete, newTask } from '../fixtures/harness/factories.ts';
@@ -15,7 +16,6 @@ import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { tagged } from '../fixtures/harness/run.ts';
 import { PNG, TEXT, PDF } from '../fixtures/harness/samples.ts';
-import { sharedScenario } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 
 interface Part {
@@ -44,8 +44,8 @@ function multipart(parts: Part[]): NonNullable<CallOptions['rawBody']> {
 }
 
 let s: Scenario;
-beforeAll(async () => {
-  s = await sharedScenario();
+test.beforeAll(({ scenario }) => {
+  s = scenario; // this file's own scenario (a file fixture, frozen)
 });
 
 requireOps(

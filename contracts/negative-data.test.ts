@@ -4,7 +4,8 @@
  * blank required text) answer a documented 4xx whose body validates – never 2xx, never 5xx –
  * and a follow-up read shows nothing changed. Unknown query parameters are not violations (§10).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { test } from '../fixtures/harness/test-fixtures.ts';
 import { api } from '../fixtures/harness/client/client.ts';
 import type { CallOptions } from '../fixtures/harness/client/client.ts';
 import { fc, fcAssert } from '../fixtures/harness/fc.ts';
@@ -12,13 +13,7 @@ import { OP_NAMES, itNeeds } from '../fixtures/harness/document/operations.ts';
 import type { OpName } from '../fixtures/harness/document/operations.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { PDF } from '../fixtures/harness/samples.ts';
-import {
-  READBACK,
-  sharedScenario,
-  shapeOf,
-  usable,
-  webhookRequest,
-} from '../fixtures/harness/scenario.ts';
+import { READBACK, shapeOf, usable, webhookRequest } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 import {
   breakingBodies,
@@ -30,8 +25,8 @@ import {
 import type { Mutation } from '../fixtures/harness/document/schema-data.ts';
 
 let s: Scenario;
-beforeAll(async () => {
-  s = await sharedScenario();
+test.beforeAll(({ scenario }) => {
+  s = scenario; // this file's own scenario (a file fixture, frozen)
 });
 
 function expectRejected(res: Awaited<ReturnType<typeof api.call>>, m: Mutation): void {

@@ -9,14 +9,15 @@
  * Each paged list gets its own parent (a fresh residence, a fresh task) holding exactly 21 items,
  * so counts are known.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { test } from '../fixtures/harness/test-fixtures.ts';
 import { api, expectError, expectStatus } from '../fixtures/harness/client/client.ts';
 import type { ApiResponse, CallOptions } from '../fixtures/harness/client/client.ts';
 import { complete, newResidence, newTask } from '../fixtures/harness/factories.ts';
 import { describeOp } from '../fixtures/harness/document/operations.ts';
 import type { OpName } from '../fixtures/harness/document/operations.ts';
 import { proves, provesIn } from '../fixtures/harness/rules.ts';
-import { sharedScenario, uploadDocument } from '../fixtures/harness/scenario.ts';
+import { uploadDocument } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 
 const ITEMS = 21; // one more than the default page size
@@ -37,8 +38,8 @@ const lists: PagedList[] = [
 ];
 const [documents, completions] = lists;
 
-beforeAll(async () => {
-  s = await sharedScenario();
+test.beforeAll(async ({ scenario }) => {
+  s = scenario; // this file's own scenario (a file fixture, frozen)
   const residence = await newResidence(s.w.owner);
   const task = await newTask(s.w.owner, s.w.residence, {
     frequency_id: s.ids.task_frequencies.daily,

@@ -4,7 +4,8 @@
  * Documented 4xx the contract allows for valid-looking input – an id the caller cannot see
  * (400/404), a refused transition (409), a sniffed file (415), 429, 304 – are not failures.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { test } from '../fixtures/harness/test-fixtures.ts';
 import { api } from '../fixtures/harness/client/client.ts';
 import type { CallOptions } from '../fixtures/harness/client/client.ts';
 import { fc, fcAssert } from '../fixtures/harness/fc.ts';
@@ -12,7 +13,7 @@ import { OP_NAMES } from '../fixtures/harness/document/operations.ts';
 import type { OpName } from '../fixtures/harness/document/operations.ts';
 import { provesIn } from '../fixtures/harness/rules.ts';
 import { runId } from '../fixtures/harness/run.ts';
-import { sharedScenario, shapeOf, usable, webhookRequest } from '../fixtures/harness/scenario.ts';
+import { shapeOf, usable, webhookRequest } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 import {
   isJsonBody,
@@ -24,8 +25,8 @@ import type { Hints } from '../fixtures/harness/document/schema-data.ts';
 import { responseFor } from '../fixtures/harness/document/spec.ts';
 
 let s: Scenario;
-beforeAll(async () => {
-  s = await sharedScenario();
+test.beforeAll(({ scenario }) => {
+  s = scenario; // this file's own scenario (a file fixture, frozen)
 });
 
 function hints(s: Scenario): Hints {

@@ -17,14 +17,16 @@
  */
 import { DateTime } from 'luxon';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../fixtures/harness/actors.ts';
+import { test } from '../fixtures/harness/test-fixtures.ts';
 import { api, expectError, expectStatus } from '../fixtures/harness/client/client.ts';
-import type { Actor, ApiResponse, CallOptions, OpName } from '../fixtures/harness/client/client.ts';
+import type { ApiResponse, CallOptions, OpName } from '../fixtures/harness/client/client.ts';
 import { config } from '../fixtures/harness/config.ts';
 import { newUser } from '../fixtures/harness/factories.ts';
 import { OP_NAMES, hasOp, itNeeds, loadedDoc } from '../fixtures/harness/document/operations.ts';
 import { isSecured } from '../fixtures/harness/document/spec.ts';
 import { proves, provesIn } from '../fixtures/harness/rules.ts';
-import { VALID, missingFor, sharedScenario } from '../fixtures/harness/scenario.ts';
+import { VALID, missingFor } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 
 const UNKNOWN_ZONE = 'Mars/Olympus_Mons'; // no IANA database has it (§10)
@@ -69,8 +71,11 @@ function scheduleWindow(): CallOptions['query'] {
 let s: Scenario;
 /** A fresh user who never set a timezone, has no residence and default preferences. */
 let fresh: Actor;
+test.beforeAll(({ scenario }) => {
+  s = scenario; // this file's own scenario (a file fixture, frozen)
+});
 beforeAll(async () => {
-  [s, fresh] = await Promise.all([sharedScenario(), newUser({ name: 'tz-fresh' })]);
+  fresh = await newUser({ name: 'tz-fresh' });
 });
 
 describe('without X-Timezone, a user who never set a timezone is served in UTC (§2)', () => {

@@ -4,21 +4,21 @@
  * PATCH echoes the task's own current value – what a client sending back the object it read
  * would do – so an API that ignores "unchanged" server fields is caught too.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { test } from '../fixtures/harness/test-fixtures.ts';
 import { api, expectError, expectStatus } from '../fixtures/harness/client/client.ts';
 import { complete, newTask } from '../fixtures/harness/factories.ts';
 import type { Task } from '../fixtures/harness/factories.ts';
 import { provesIn } from '../fixtures/harness/rules.ts';
 import { tagged } from '../fixtures/harness/run.ts';
-import { sharedScenario } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 
 let s: Scenario;
 /** A weekly task with one completion: every server field has a value. */
 let task: Task;
 
-beforeAll(async () => {
-  s = await sharedScenario();
+test.beforeAll(async ({ scenario }) => {
+  s = scenario; // this file's own scenario (a file fixture, frozen)
   const t = await newTask(s.w.owner, s.w.residence, {
     frequency_id: s.ids.task_frequencies.weekly,
   });

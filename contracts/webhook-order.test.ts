@@ -4,9 +4,10 @@
  * with the shared secret over the exact bytes sent, so the signature check passes and the
  * later checks are what answer; each refused delivery leaves the subscription as it was.
  */
+import type { Actor } from '../fixtures/harness/actors.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api, expectError, expectStatus } from '../fixtures/harness/client/client.ts';
-import type { Actor, ApiResponse } from '../fixtures/harness/client/client.ts';
+import type { ApiResponse } from '../fixtures/harness/client/client.ts';
 import { newUser } from '../fixtures/harness/factories.ts';
 import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { proves } from '../fixtures/harness/rules.ts';

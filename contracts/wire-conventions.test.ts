@@ -6,7 +6,8 @@
  * operation (the document lists it, valid traffic never shows it): a request body of another
  * content type than the operation's → 415 `unsupported_media_type`.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { test } from '../fixtures/harness/test-fixtures.ts';
 import { AUTH_SCHEME, authorization } from '../fixtures/harness/actors.ts';
 import { api, expectDetail, expectError, expectStatus } from '../fixtures/harness/client/client.ts';
 import type { ApiResponse, CallOptions } from '../fixtures/harness/client/client.ts';
@@ -32,13 +33,7 @@ import {
 import { proves, provesIn } from '../fixtures/harness/rules.ts';
 import { tagged } from '../fixtures/harness/run.ts';
 import { JPEG, PDF, PNG, TEXT } from '../fixtures/harness/samples.ts';
-import {
-  imageUpload,
-  shapeOf,
-  sharedScenario,
-  signWebhook,
-  usable,
-} from '../fixtures/harness/scenario.ts';
+import { imageUpload, shapeOf, signWebhook, usable } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 import type { OpName } from '../fixtures/harness/document/operations.ts';
 import { docOperations } from '../fixtures/harness/document/spec.ts';
@@ -51,8 +46,8 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const UTC_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 let s: Scenario;
-beforeAll(async () => {
-  s = await sharedScenario();
+test.beforeAll(({ scenario }) => {
+  s = scenario; // this file's own scenario (a file fixture, frozen)
 });
 
 /** The charset parameter of a Content-Type, lower-cased and unquoted. */

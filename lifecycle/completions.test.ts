@@ -8,22 +8,16 @@
  * number of completions; completions are backdated to fixed instants so every expected value
  * is a constant of the contract.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import type { Actor } from '../fixtures/harness/actors.ts';
+import { test } from '../fixtures/harness/test-fixtures.ts';
 import {
   api,
   expectError,
   expectStatus,
-  type Actor,
   type ApiResponse,
 } from '../fixtures/harness/client/client.ts';
-import {
-  newResidence,
-  newTask,
-  newUser,
-  staticIds,
-  world,
-  type World,
-} from '../fixtures/harness/factories.ts';
+import { newTask, type World } from '../fixtures/harness/factories.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import {
   addDays,
@@ -56,11 +50,13 @@ const suite = requireOps(
 let owner: Actor;
 let residenceId: number;
 
-beforeAll(async () => {
-  if (!suite.ok) return;
-  owner = await newUser({ name: 'owner' });
-  residenceId = (await newResidence(owner)).id;
-});
+// the file's owner and residence (one `home` fixture per file, built only when a test runs)
+if (suite.ok) {
+  test.beforeAll(({ home }) => {
+    owner = home.owner;
+    residenceId = home.residence.id;
+  });
+}
 
 /**
  * Tolerance for "now": the API and the suite read the same clock; the API may emit whole
@@ -282,14 +278,16 @@ const resourceSuite = requireOps(
   'listCompletions',
 );
 
-let w: World;
+let w: Readonly<World>;
 let weekly: number;
 
-beforeAll(async () => {
-  if (!resourceSuite.ok) return;
-  w = await world();
-  weekly = (await staticIds()).task_frequencies.weekly;
-});
+// the file's world and static data's ids (fixtures, built only when a test runs)
+if (resourceSuite.ok) {
+  test.beforeAll(({ world, staticIds }) => {
+    w = world;
+    weekly = staticIds.task_frequencies.weekly;
+  });
+}
 
 const UTC_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 

@@ -4,16 +4,12 @@
  * another endpoint with the same key → 409 conflict; keys are per user; only 2xx answers are
  * kept; an empty key or one over 255 characters → 400.
  */
+import type { Actor } from '../fixtures/harness/actors.ts';
 import crypto from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { api, expectError, expectStatus, type Actor } from '../fixtures/harness/client/client.ts';
-import {
-  addMember,
-  newResidence,
-  newTask,
-  newUser,
-  staticIds,
-} from '../fixtures/harness/factories.ts';
+import { describe, expect, it } from 'vitest';
+import { test } from '../fixtures/harness/test-fixtures.ts';
+import { api, expectError, expectStatus } from '../fixtures/harness/client/client.ts';
+import { newResidence, newTask, newUser, staticIds } from '../fixtures/harness/factories.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import {
   answeredBefore,
@@ -46,12 +42,14 @@ let owner: Actor;
 let member: Actor;
 let residenceId: number;
 
-beforeAll(async () => {
-  if (!suite.ok) return;
-  [owner, member] = await Promise.all([newUser({ name: 'owner' }), newUser({ name: 'member' })]);
-  residenceId = (await newResidence(owner)).id;
-  await addMember(residenceId, owner, member);
-});
+// the file's owner, residence and a member of it (fixtures, built only when a test runs)
+if (suite.ok) {
+  test.beforeAll(({ home, member: joined }) => {
+    owner = home.owner;
+    member = joined;
+    residenceId = home.residence.id;
+  });
+}
 
 const freshKey = () => `lifecycle-${crypto.randomUUID()}`;
 const key = (k: string) => ({ 'Idempotency-Key': k });

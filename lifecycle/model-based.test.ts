@@ -5,9 +5,10 @@
  * command the live task equals the model. A failure shrinks to a short sequence and replays
  * from the printed seed (CASERA_FC_SEED).
  */
-import { beforeAll, describe, it } from 'vitest';
-import type { Actor } from '../fixtures/harness/client/client.ts';
-import { newResidence, newUser } from '../fixtures/harness/factories.ts';
+import type { Actor } from '../fixtures/harness/actors.ts';
+import { describe, it } from 'vitest';
+import { test } from '../fixtures/harness/test-fixtures.ts';
+
 import { fc, fcAssert } from '../fixtures/harness/fc.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import {
@@ -29,11 +30,13 @@ const suite = requireOps(...FACTORY_OPS.user, ...FACTORY_OPS.residence, ...LIFEC
 let owner: Actor;
 let residenceId: number;
 
-beforeAll(async () => {
-  if (!suite.ok) return;
-  owner = await newUser({ name: 'owner' });
-  residenceId = (await newResidence(owner)).id;
-});
+// the file's owner and residence (one `home` fixture per file, built only when a test runs)
+if (suite.ok) {
+  test.beforeAll(({ home }) => {
+    owner = home.owner;
+    residenceId = home.residence.id;
+  });
+}
 
 const RUNS = 15;
 const MAX_COMMANDS = 20;

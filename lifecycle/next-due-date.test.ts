@@ -4,16 +4,11 @@
  * completion's calendar date is fixed), checks next_due_date = that date + the interval (§5.2),
  * then PATCHes due_date and expects next_due_date unchanged in the PATCH answer and on GET.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../fixtures/harness/actors.ts';
+import { describe, expect, it } from 'vitest';
+import { test } from '../fixtures/harness/test-fixtures.ts';
 import { api, expectStatus, failure, type ApiResponse } from '../fixtures/harness/client/client.ts';
-import {
-  complete,
-  newResidence,
-  newTask,
-  newUser,
-  staticIds,
-  type Actor,
-} from '../fixtures/harness/factories.ts';
+import { complete, newTask } from '../fixtures/harness/factories.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { addDays, addMonths, localDate } from '../fixtures/oracles/calendar.ts';
 import { requireOps } from '../fixtures/harness/document/operations.ts';
@@ -34,14 +29,16 @@ const DAY = 86_400_000;
 
 let owner: Actor;
 let residenceId: number;
-let frequencies: Record<string, number>;
+let frequencies: Readonly<Record<string, number>>;
 
-beforeAll(async () => {
-  if (!suite.ok) return;
-  owner = await newUser({ name: 'next-due' });
-  residenceId = (await newResidence(owner)).id;
-  frequencies = (await staticIds()).task_frequencies;
-});
+// the file's owner and residence, and static data's ids (fixtures, built only when a test runs)
+if (suite.ok) {
+  test.beforeAll(({ home, staticIds }) => {
+    owner = home.owner;
+    residenceId = home.residence.id;
+    frequencies = staticIds.task_frequencies;
+  });
+}
 
 /** 12:00Z on the UTC calendar date `days` days before today: well in the past, never near midnight. */
 function backdatedNoon(days: number): { date: string; instant: string } {

@@ -7,12 +7,13 @@
  * - Concurrent lifecycle actions on one task (cancel ∥ archive, and random mixes): the answers
  *   and the final task equal those of some serial order, replayed on the in-suite model.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../fixtures/harness/actors.ts';
+import { describe, expect, it } from 'vitest';
+import { test } from '../fixtures/harness/test-fixtures.ts';
 import {
   api,
   expectError,
   expectStatus,
-  type Actor,
   type ApiResponse,
 } from '../fixtures/harness/client/client.ts';
 import { newResidence, newUser, shareCode } from '../fixtures/harness/factories.ts';
@@ -48,11 +49,13 @@ const suite = requireOps(
 let owner: Actor;
 let residenceId: number;
 
-beforeAll(async () => {
-  if (!suite.ok) return;
-  owner = await newUser({ name: 'owner' });
-  residenceId = (await newResidence(owner)).id;
-});
+// the file's owner and residence (one `home` fixture per file, built only when a test runs)
+if (suite.ok) {
+  test.beforeAll(({ home }) => {
+    owner = home.owner;
+    residenceId = home.residence.id;
+  });
+}
 
 const N = 8;
 

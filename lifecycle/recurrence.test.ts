@@ -4,9 +4,10 @@
  * last day of a shorter month. Every row completes a fresh task once, at a fixed backdated
  * instant, so its expected next_due_date is a constant read off the contract's table.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { expectStatus, type Actor } from '../fixtures/harness/client/client.ts';
-import { newResidence, newUser } from '../fixtures/harness/factories.ts';
+import type { Actor } from '../fixtures/harness/actors.ts';
+import { describe, expect, it } from 'vitest';
+import { test } from '../fixtures/harness/test-fixtures.ts';
+import { expectStatus } from '../fixtures/harness/client/client.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import type { FrequencyName } from '../fixtures/oracles/nextDueDate.ts';
 import {
@@ -28,11 +29,13 @@ const suite = requireOps(...FACTORY_OPS.user, ...FACTORY_OPS.residence, ...LIFEC
 let owner: Actor;
 let residenceId: number;
 
-beforeAll(async () => {
-  if (!suite.ok) return;
-  owner = await newUser({ name: 'owner' });
-  residenceId = (await newResidence(owner)).id;
-});
+// the file's owner and residence (one `home` fixture per file, built only when a test runs)
+if (suite.ok) {
+  test.beforeAll(({ home }) => {
+    owner = home.owner;
+    residenceId = home.residence.id;
+  });
+}
 
 interface Row {
   rule: string;

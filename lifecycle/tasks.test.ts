@@ -5,20 +5,15 @@
  * target's own answers. Requests carry no X-Timezone: the users' profile timezone is UTC (§3
  * default), and checks that depend on today accept the UTC today before or after the request.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { test } from '../fixtures/harness/test-fixtures.ts';
 import {
   api,
   expectError,
   expectStatus,
   type ApiResponse,
 } from '../fixtures/harness/client/client.ts';
-import {
-  newTask,
-  staticIds,
-  world,
-  type StaticIds,
-  type World,
-} from '../fixtures/harness/factories.ts';
+import { newTask, type StaticIds, type World } from '../fixtures/harness/factories.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { tagged } from '../fixtures/harness/run.ts';
 import { addDays, instantAgo, todayIn } from '../fixtures/models/task-lifecycle/dates.ts';
@@ -42,13 +37,16 @@ const suite = requireOps(
   'updateTask',
 );
 
-let w: World;
+let w: Readonly<World>;
 let ids: StaticIds;
 
-beforeAll(async () => {
-  if (!suite.ok) return;
-  [w, ids] = await Promise.all([world(), staticIds()]);
-});
+// the file's world and static data's ids (fixtures, built only when a test runs)
+if (suite.ok) {
+  test.beforeAll(({ world, staticIds }) => {
+    w = world;
+    ids = staticIds;
+  });
+}
 
 /** The fields §5 lists, in its order. */
 const TASK_FIELDS = [

@@ -12,14 +12,10 @@
  * `overdue` and a recurring completion visibly moves it: its `next_due_date` (today + 7, weekly)
  * becomes the effective due date and the task moves to `due_soon`.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  expectError,
-  expectStatus,
-  type Actor,
-  type ApiResponse,
-} from '../fixtures/harness/client/client.ts';
-import { newResidence, newUser } from '../fixtures/harness/factories.ts';
+import type { Actor } from '../fixtures/harness/actors.ts';
+import { describe, expect, it } from 'vitest';
+import { test } from '../fixtures/harness/test-fixtures.ts';
+import { expectError, expectStatus, type ApiResponse } from '../fixtures/harness/client/client.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { tagged } from '../fixtures/harness/run.ts';
 import { addDays, todayIn, type IsoDate } from '../fixtures/models/task-lifecycle/dates.ts';
@@ -139,11 +135,13 @@ function expectFields(task: Task, state: From | 'active, due date advanced', tod
 let owner: Actor;
 let residenceId: number;
 
-beforeAll(async () => {
-  if (!suite.ok) return;
-  owner = await newUser({ name: 'owner' });
-  residenceId = (await newResidence(owner)).id;
-});
+// the file's owner and residence (one `home` fixture per file, built only when a test runs)
+if (suite.ok) {
+  test.beforeAll(({ home }) => {
+    owner = home.owner;
+    residenceId = home.residence.id;
+  });
+}
 
 async function expectStep(res: Promise<ApiResponse>, status: number): Promise<void> {
   expectStatus(await res, status);

@@ -3,9 +3,10 @@
  * was archived from. For each of the four states (and recurring tasks carrying a completion), the
  * full read after archive → unarchive equals the read before archive, but for `updated_at`.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { expectStatus, type Actor } from '../fixtures/harness/client/client.ts';
-import { newResidence, newUser } from '../fixtures/harness/factories.ts';
+import type { Actor } from '../fixtures/harness/actors.ts';
+import { describe, expect, it } from 'vitest';
+import { test } from '../fixtures/harness/test-fixtures.ts';
+import { expectStatus } from '../fixtures/harness/client/client.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import {
   act,
@@ -26,11 +27,13 @@ const suite = requireOps(...FACTORY_OPS.user, ...FACTORY_OPS.residence, ...LIFEC
 let owner: Actor;
 let residenceId: number;
 
-beforeAll(async () => {
-  if (!suite.ok) return;
-  owner = await newUser({ name: 'owner' });
-  residenceId = (await newResidence(owner)).id;
-});
+// the file's owner and residence (one `home` fixture per file, built only when a test runs)
+if (suite.ok) {
+  test.beforeAll(({ home }) => {
+    owner = home.owner;
+    residenceId = home.residence.id;
+  });
+}
 
 type Step = TaskAction | 'complete';
 

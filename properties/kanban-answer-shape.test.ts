@@ -6,13 +6,13 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api, expectStatus, type ApiResponse } from '../fixtures/harness/client/client.ts';
+import type { Actor } from '../fixtures/harness/actors.ts';
 import {
   newResidence,
   newTask,
   newUser,
   staticIds,
   world,
-  type Actor,
   type World,
 } from '../fixtures/harness/factories.ts';
 import { fc, fcAssert } from '../fixtures/harness/fc.ts';

@@ -10,12 +10,8 @@ import {
   expectStatus,
   type ApiResponse,
 } from '../fixtures/harness/client/client.ts';
-import {
-  newResidence,
-  newUser,
-  onceFrequencyId,
-  type Actor,
-} from '../fixtures/harness/factories.ts';
+import type { Actor } from '../fixtures/harness/actors.ts';
+import { newResidence, newUser, onceFrequencyId } from '../fixtures/harness/factories.ts';
 import { fc, fcAssert } from '../fixtures/harness/fc.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { tagged } from '../fixtures/harness/run.ts';

@@ -4,15 +4,11 @@
  * land in the columns the rules give for the true local today. A case whose requests straddle
  * the instant of local midnight is re-run, never judged.
  */
+import type { Actor } from '../fixtures/harness/actors.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { api, expectStatus } from '../fixtures/harness/client/client.ts';
-import {
-  newResidence,
-  newUser,
-  onceFrequencyId,
-  type Actor,
-} from '../fixtures/harness/factories.ts';
+import { newResidence, newUser, onceFrequencyId } from '../fixtures/harness/factories.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { tagged } from '../fixtures/harness/run.ts';
 import { ALL_ZONES, zoneTraits } from '../fixtures/arbitraries/zones.ts';

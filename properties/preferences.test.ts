@@ -4,10 +4,11 @@
  * under the same names as the worker), random PATCHes applied field by field, and the 0–23 hour
  * range. Every case uses users of its own: preferences are per user.
  */
+import type { Actor } from '../fixtures/harness/actors.ts';
 import { describe, expect, it } from 'vitest';
 import { api, expectError, expectStatus } from '../fixtures/harness/client/client.ts';
 import { limits } from '../fixtures/harness/config.ts';
-import { newUser, type Actor } from '../fixtures/harness/factories.ts';
+import { newUser } from '../fixtures/harness/factories.ts';
 import { fc, fcAssert } from '../fixtures/harness/fc.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { hourArb, preferencesArb } from '../fixtures/arbitraries/domain.ts';
@@ -147,5 +148,23 @@ suite('notification preferences (§6)', () => {
       ),
       { name: 'preferences: hours out of range', numRuns: 20 },
     );
+  });
+
+  // §6 "(hours 0–23": the nearest wrong neighbours of that range are 24 and -1, every field alike
+  // (the random property above reaches them only by chance).
+  it('an hour of 24 or of -1 → 400 on each hour field, nothing changes', async () => {
+    proves('s6.prefs.hours-range');
+    const user = await newUser({ name: 'prefs-hour-24' });
+    const before = await readPrefs(user);
+    for (const field of HOUR_FIELDS) {
+      for (const hour of [24, -1]) {
+        const res = await api.call('updateNotificationPreferences', {
+          as: user,
+          body: { [field]: hour },
+        });
+        expectError(res, 400, 'validation_error');
+      }
+    }
+    expect(await readPrefs(user)).toEqual(before);
   });
 });

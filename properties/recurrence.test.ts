@@ -4,15 +4,10 @@
  * completion wins; deleting completions recomputes; complete-then-delete is the identity.
  * Every request of a case carries the same X-Timezone (the completing request's zone).
  */
+import type { Actor } from '../fixtures/harness/actors.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api, expectStatus } from '../fixtures/harness/client/client.ts';
-import {
-  newResidence,
-  newTask,
-  newUser,
-  staticIds,
-  type Actor,
-} from '../fixtures/harness/factories.ts';
+import { newResidence, newTask, newUser, staticIds } from '../fixtures/harness/factories.ts';
 import { fc, fcAssert } from '../fixtures/harness/fc.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { awkwardDateArb } from '../fixtures/arbitraries/dates.ts';

@@ -8,6 +8,7 @@
  * D+1 … D+7 (at the user's preference hours, fire instants from the oracle), and no item at all
  * for the closed task.
  */
+import type { Actor } from '../fixtures/harness/actors.ts';
 import { describe, expect, it } from 'vitest';
 import { api, expectStatus, failure, type ApiResponse } from '../fixtures/harness/client/client.ts';
 import {
@@ -16,7 +17,6 @@ import {
   newTask,
   newUser,
   staticIds,
-  type Actor,
   type Task,
 } from '../fixtures/harness/factories.ts';
 import { proves } from '../fixtures/harness/rules.ts';

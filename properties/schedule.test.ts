@@ -4,15 +4,10 @@
  * Only the digests and the reminders of the tasks a case created are judged, so tasks of other
  * cases (same user) never disturb a case.
  */
+import type { Actor } from '../fixtures/harness/actors.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api, expectError, expectStatus } from '../fixtures/harness/client/client.ts';
-import {
-  newResidence,
-  newTask,
-  newUser,
-  staticIds,
-  type Actor,
-} from '../fixtures/harness/factories.ts';
+import { newResidence, newTask, newUser, staticIds } from '../fixtures/harness/factories.ts';
 import { fc, fcAssert } from '../fixtures/harness/fc.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { hourArb, preferencesArb } from '../fixtures/arbitraries/domain.ts';
@@ -43,6 +38,7 @@ const suite = requireOps(
   ...FACTORY_OPS.residence,
   ...FACTORY_OPS.task,
   'createCompletion',
+  'getTask',
   'getNotificationSchedule',
   'updateNotificationPreferences',
   'markInProgress',
@@ -515,5 +511,81 @@ suite('reminder schedule (§6) over DST transitions, against the live target', (
     });
     expectStatus(res, 200);
     expect(Array.isArray(res.body.items)).toBe(true);
+  });
+
+  // §6 "at most 62 days apart, else 400": 63 days is the nearest wrong neighbour of 62 (the random
+  // lengths above start past 63 days). In UTC a day is 24 h, so counting days of 24 h or calendar
+  // days of the request timezone (§2) gives 63 alike.
+  it('a window of exactly 63 days is refused with 400', async () => {
+    proves('s6.schedule.max-span');
+    const from = Date.UTC(2026, 0, 1);
+    const res = await api.call('getNotificationSchedule', {
+      as: owner,
+      query: { from: new Date(from).toISOString(), to: new Date(from + 63 * DAY).toISOString() },
+      timezone: 'UTC',
+    });
+    expectError(res, 400, 'validation_error');
+  });
+
+  // §6 "`from < to` … else 400": from = to is the case that tells `<` from `≤`.
+  it('a window with from = to is refused with 400', async () => {
+    proves('s6.schedule.from-before-to');
+    const at = new Date(Date.UTC(2026, 0, 1, 7)).toISOString();
+    const res = await api.call('getNotificationSchedule', {
+      as: owner,
+      query: { from: at, to: at },
+      timezone: 'UTC',
+    });
+    expectError(res, 400, 'validation_error');
+  });
+
+  // §6 "over open tasks … with effective due date E", §5 "The effective due date is
+  // next_due_date ?? due_date": a recurring task with a completion has both dates, and its
+  // reminders follow next_due_date (the random cases above only have tasks without one).
+  it("a completed recurring task's reminders follow next_due_date, not due_date", async () => {
+    proves('s6.schedule.effective-due');
+    const user = await newUser({ name: 'schedule-effective-due' });
+    const own = await newResidence(user);
+    const ids = await staticIds();
+    const prefs = { task_reminders: true, overdue_reminders: true, daily_digest: false };
+    expectStatus(await api.call('updateNotificationPreferences', { as: user, body: prefs }), 200);
+    const task = await newTask(user, own.id, {
+      due_date: '2026-03-20',
+      frequency_id: ids.task_frequencies.weekly,
+    });
+    const done = await api.call('createCompletion', {
+      as: user,
+      body: { task_id: task.id, completed_at: '2026-02-01T12:00:00Z' },
+      timezone: 'UTC',
+    });
+    expectStatus(done, 201);
+    const read = expectStatus(
+      await api.call('getTask', { as: user, path: { id: task.id }, timezone: 'UTC' }),
+      200,
+    ).body;
+    // §5.2 gives the completed recurring task a next_due_date; the case needs it to differ from
+    // due_date (2026-02-01 + 7 days = 2026-02-08)
+    const E: string = read.next_due_date;
+    expect(E, 'next_due_date after a completion').toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(E, 'next_due_date differs from due_date').not.toBe(read.due_date);
+    const from = Date.UTC(2026, 0, 25);
+    const res = await api.call('getNotificationSchedule', {
+      as: user,
+      query: {
+        from: new Date(from).toISOString(),
+        to: new Date(from + 62 * DAY).toISOString(),
+      },
+      timezone: 'UTC',
+    });
+    expectStatus(res, 200);
+    const mine = (kind: ReminderKind) =>
+      (res.body.items as ScheduleItem[])
+        .filter((i) => i.task_id === task.id && i.kind === kind)
+        .map((i) => i.local_date)
+        .sort();
+    expect(mine('task_due_soon'), `E = next_due_date = ${E}`).toEqual([addDays(E, -1), E]);
+    expect(mine('task_overdue'), `E = next_due_date = ${E}`).toEqual(
+      [1, 2, 3, 4, 5, 6, 7].map((n) => addDays(E, n)),
+    );
   });
 });

@@ -27,6 +27,8 @@ const AUTH = 'src/http/auth.ts';
 const MULTIPART = 'src/http/multipart.ts';
 const FREQUENCIES = 'src/domain/frequencies.ts';
 const TASK_RULES = 'src/tasks/rules.ts';
+/** The tasks migration: its CHECK constraints repeat the request bounds (a 23514 answers 400). */
+const TASKS_SQL = 'src/db/schema/020_tasks.sql';
 
 /**
  * The fault catalog: realistic bugs a Casera developer could write, spread over the four suites
@@ -1048,7 +1050,8 @@ export const FAULTS: Fault[] = [
   {
     id: 'title-201-chars',
     area: 'contracts',
-    description: 'a task title of 201 characters is accepted (maxLength 201)',
+    description:
+      'a task title of 201 characters is accepted (the request schema and the column CHECK both say 201)',
     rules: ['s5.title-length'],
     edits: [
       {
@@ -1056,12 +1059,18 @@ export const FAULTS: Fault[] = [
         find: `title: { type: 'string', minLength: 1, maxLength: 200 },`,
         replace: `title: { type: 'string', minLength: 1, maxLength: 201 },`,
       },
+      {
+        file: TASKS_SQL,
+        find: `title text not null check (char_length(title) between 1 and 200 and btrim(title) <> ''),`,
+        replace: `title text not null check (char_length(title) between 1 and 201 and btrim(title) <> ''),`,
+      },
     ],
   },
   {
     id: 'custom-interval-3651',
     area: 'contracts',
-    description: 'custom_interval_days 3651 is accepted (the maximum is off by one)',
+    description:
+      'custom_interval_days 3651 is accepted (the maximum off by one in the request schema and the column CHECK)',
     rules: ['s5.custom-interval.range'],
     edits: [
       {
@@ -1069,18 +1078,29 @@ export const FAULTS: Fault[] = [
         find: `custom_interval_days: { type: ['integer', 'null'], minimum: 1, maximum: 3650 },`,
         replace: `custom_interval_days: { type: ['integer', 'null'], minimum: 1, maximum: 3651 },`,
       },
+      {
+        file: TASKS_SQL,
+        find: `custom_interval_days integer null check (custom_interval_days between 1 and 3650),`,
+        replace: `custom_interval_days integer null check (custom_interval_days between 1 and 3651),`,
+      },
     ],
   },
   {
     id: 'custom-interval-allowed-otherwise',
     area: 'lifecycle',
-    description: 'custom_interval_days is accepted (and ignored) with a non-custom frequency',
+    description:
+      'custom_interval_days is accepted (stored, unused) with a recurring non-custom frequency: the validator refuses it only for once, the table CHECK only requires it for custom',
     rules: ['s5.custom-interval.forbidden'],
     edits: [
       {
         file: TASK_RULES,
         find: `} else if (f.name !== 'custom' && customIntervalDays != null) {`,
         replace: `} else if (f.name === 'once' && customIntervalDays != null) {`,
+      },
+      {
+        file: TASKS_SQL,
+        find: `constraint tasks_custom_interval check ((frequency_id = 9) = (custom_interval_days is not null)),`,
+        replace: `constraint tasks_custom_interval check (frequency_id <> 9 or custom_interval_days is not null),`,
       },
     ],
   },
@@ -1115,13 +1135,24 @@ export const FAULTS: Fault[] = [
   {
     id: 'money-nine-integer-digits',
     area: 'contracts',
-    description: 'money accepts 9 integer digits (the pattern says {1,9})',
+    description:
+      'money accepts 9 integer digits (the pattern says {1,9}, the columns numeric(11, 2))',
     rules: ['s10.money.integer-digits'],
     edits: [
       {
         file: MONEY,
         find: `const MONEY_RE = /^([0-9]{1,8})(?:\\.([0-9]{1,2}))?$/;`,
         replace: `const MONEY_RE = /^([0-9]{1,9})(?:\\.([0-9]{1,2}))?$/;`,
+      },
+      {
+        file: TASKS_SQL,
+        find: `estimated_cost numeric(10, 2) null check (estimated_cost >= 0),`,
+        replace: `estimated_cost numeric(11, 2) null check (estimated_cost >= 0),`,
+      },
+      {
+        file: TASKS_SQL,
+        find: `actual_cost numeric(10, 2) null check (actual_cost >= 0),`,
+        replace: `actual_cost numeric(11, 2) null check (actual_cost >= 0),`,
       },
     ],
   },
@@ -1282,13 +1313,19 @@ export const FAULTS: Fault[] = [
   {
     id: 'rating-zero-accepted',
     area: 'lifecycle',
-    description: 'a completion rating of 0 is accepted (minimum 0)',
+    description:
+      'a completion rating of 0 is accepted (minimum 0 in the request schema and the column CHECK)',
     rules: ['s5.2.create.rating-range'],
     edits: [
       {
         file: COMPLETION_ROUTES,
         find: `rating: { type: ['integer', 'null'], minimum: 1, maximum: 5 },`,
         replace: `rating: { type: ['integer', 'null'], minimum: 0, maximum: 5 },`,
+      },
+      {
+        file: TASKS_SQL,
+        find: `rating integer null check (rating between 1 and 5),`,
+        replace: `rating integer null check (rating between 0 and 5),`,
       },
     ],
   },
@@ -1334,13 +1371,19 @@ export const FAULTS: Fault[] = [
   {
     id: 'idempotency-key-256-accepted',
     area: 'lifecycle',
-    description: 'an Idempotency-Key of 256 characters is accepted (the maximum is off by one)',
+    description:
+      'an Idempotency-Key of 256 characters is accepted (the maximum off by one in the header check and the column CHECK)',
     rules: ['s5.2.idem.long-key'],
     edits: [
       {
         file: IDEMPOTENCY,
         find: `export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;`,
         replace: `export const MAX_IDEMPOTENCY_KEY_LENGTH = 256;`,
+      },
+      {
+        file: TASKS_SQL,
+        find: `key text not null check (char_length(key) between 1 and 255),`,
+        replace: `key text not null check (char_length(key) between 1 and 256),`,
       },
     ],
   },
@@ -1693,13 +1736,29 @@ export const FAULTS: Fault[] = [
   {
     id: 'preference-hour-24',
     area: 'properties',
-    description: 'a reminder hour of 24 is accepted (maximum 24)',
+    description:
+      "a reminder hour of 24 is accepted (maximum 24 in the request schema and the columns' CHECKs)",
     rules: ['s6.prefs.hours-range'],
     edits: [
       {
         file: NOTIFICATION_ROUTES,
         find: `const hour = { type: 'integer', minimum: 0, maximum: 23 } as const;`,
         replace: `const hour = { type: 'integer', minimum: 0, maximum: 24 } as const;`,
+      },
+      {
+        file: TASKS_SQL,
+        find: `task_reminder_hour integer not null check (task_reminder_hour between 0 and 23),`,
+        replace: `task_reminder_hour integer not null check (task_reminder_hour between 0 and 24),`,
+      },
+      {
+        file: TASKS_SQL,
+        find: `overdue_reminder_hour integer not null check (overdue_reminder_hour between 0 and 23),`,
+        replace: `overdue_reminder_hour integer not null check (overdue_reminder_hour between 0 and 24),`,
+      },
+      {
+        file: TASKS_SQL,
+        find: `daily_digest_hour integer not null check (daily_digest_hour between 0 and 23),`,
+        replace: `daily_digest_hour integer not null check (daily_digest_hour between 0 and 24),`,
       },
     ],
   },

@@ -19,7 +19,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { assertKnownRuleIds } from '../../fixtures/harness/rules.ts';
 import { shortWindowsEnv } from '../../fixtures/harness/short-windows.ts';
-import { start } from '../../fixtures/reference-api/start.ts';
+import { start, type StartedTarget } from '../../fixtures/reference-api/start.ts';
 import { prepareFaultyCopy, REFERENCE_DIR, WORK_DIR } from './apply-fault.ts';
 import { FAULTS } from './catalog.ts';
 import type { ExternalFault, ExternalManifest, Fault } from './fault.ts';
@@ -134,6 +134,21 @@ interface Booted {
 }
 
 /**
+ * start(), then wait for the target's first answer: it listens before its database is open, and
+ * the suites' global setup gives a running target only 10 s to answer (a loaded machine needs more).
+ */
+async function startWarm(opts: Parameters<typeof start>[0]): Promise<StartedTarget> {
+  const target = await start(opts);
+  try {
+    await waitHealthy(`${target.url}/api/static_data/`, BOOT_TIMEOUT_MS / 1000);
+  } catch (err) {
+    await target.close();
+    throw err;
+  }
+  return target;
+}
+
+/**
  * Boots a copy of the target (`dir`) for the suites, plus – when the tests to run address the
  * short-window target (authz/expiry, lifecycle/idempotency) – a second copy of the SAME code
  * started with windows of seconds, so expiry bugs are observable within the run (the suites skip
@@ -147,14 +162,14 @@ async function bootTargets(
 ): Promise<Booted> {
   const logFile = path.join(workDir, 'target.log');
   const startShort = () =>
-    start({
+    startWarm({
       dir,
       logFile: path.join(workDir, 'target-short.log'),
       env: { ...faultEnv, ...shortWindowsEnv() },
       timeoutMs: BOOT_TIMEOUT_MS,
     });
   const [main, short] = await Promise.allSettled([
-    start({ dir, logFile, env: faultEnv, timeoutMs: BOOT_TIMEOUT_MS }),
+    startWarm({ dir, logFile, env: faultEnv, timeoutMs: BOOT_TIMEOUT_MS }),
     wantsShort ? startShort() : Promise.resolve(null),
   ]);
   if (main.status === 'rejected' || short.status === 'rejected') {
@@ -184,6 +199,19 @@ async function bootTargets(
       await Promise.all([main.value.close(), shortTarget?.close()]);
     },
   };
+}
+
+/**
+ * runSuites, once more when vitest ran no test at all for a reason other than --timeout: on a
+ * loaded machine the suites' global setup can miss its probe of a target booted a moment ago.
+ */
+async function runSuitesSteady(opts: Parameters<typeof runSuites>[0]): Promise<SuiteOutcome> {
+  const first = await runSuites(opts);
+  if (first.failed || !first.infraError || first.infraError.includes('timed out')) return first;
+  console.log(
+    `[spot-check] vitest ran no test (${first.infraError.slice(0, 120).replace(/\s+/g, ' ')}); once more`,
+  );
+  return runSuites(opts);
 }
 
 /** The tier-1 run of a selection: its files, its projects, and the -t filter naming its tests. */
@@ -279,7 +307,7 @@ async function runEmbedded(fault: Fault): Promise<KillRow> {
   try {
     let tier1Seconds: number | null = null;
     if (runTierOne) {
-      const outcome = await runSuites({
+      const outcome = await runSuitesSteady({
         projects: one.projects,
         files: one.files,
         testNamePattern: one.testNamePattern,
@@ -289,9 +317,13 @@ async function runEmbedded(fault: Fault): Promise<KillRow> {
       });
       tier1Seconds = (Date.now() - started) / 1000;
       if (outcome.failed) return await kill(outcome, 'rules', tier1Seconds);
+      // tier 1 did not run (twice): an error, not a survival the full run would misattribute
+      if (outcome.infraError) {
+        return row('error', null, `tier 1 did not run: ${outcome.infraError}`, { tier1Seconds });
+      }
     }
     if (usesShortWindows(null, fullProjects)) await targets.ensureShort();
-    const outcome = await runSuites({
+    const outcome = await runSuitesSteady({
       projects: fullProjects,
       workDir: path.join(workDir, 'full'),
       timeoutSeconds,
@@ -336,7 +368,7 @@ async function notCredible(
     return `the unpatched target did not start for the confirmation: ${(err as Error).message.slice(0, 200)}`;
   }
   try {
-    const outcome = await runSuites({
+    const outcome = await runSuitesSteady({
       projects: [project],
       files: [file],
       workDir,
@@ -366,7 +398,7 @@ async function failsAgain(
   const file = fileOf(firstFailure);
   const name = firstFailure.slice(file.length + 3);
   const dir = path.join(workDir, 'again');
-  const outcome = await runSuites({
+  const outcome = await runSuitesSteady({
     projects: [projectOf(file)],
     files: [file],
     testNamePattern: namePattern({
@@ -407,7 +439,7 @@ async function runBaseline(faults: Fault[]): Promise<void> {
   let outcome: SuiteOutcome;
   const flaky: string[] = [];
   try {
-    outcome = await runSuites({
+    outcome = await runSuitesSteady({
       projects,
       ...(full ? {} : { files: one.files, testNamePattern: one.testNamePattern }),
       ruleCoverage: full,
@@ -471,7 +503,10 @@ async function waitHealthy(url: string, seconds: number): Promise<void> {
   const deadline = Date.now() + seconds * 1000;
   while (Date.now() < deadline) {
     try {
-      const res = await fetch(url);
+      const res = await fetch(url, {
+        signal: AbortSignal.timeout(Math.max(1000, deadline - Date.now())),
+      });
+      await res.arrayBuffer();
       if (res.status < 500) return;
     } catch {
       /* not up yet */
@@ -538,7 +573,7 @@ async function runExternalFault(
     await waitHealthy(manifest.target.health, health);
     let tier1Seconds: number | null = null;
     if (tiered && one.files.length > 0) {
-      const outcome = await runSuites({
+      const outcome = await runSuitesSteady({
         projects: one.projects,
         files: one.files,
         testNamePattern: one.testNamePattern,
@@ -547,9 +582,9 @@ async function runExternalFault(
         env: env(path.join(workDir, 'tier1')),
       });
       tier1Seconds = (Date.now() - started) / 1000;
-      if (outcome.failed) return done(outcome, 'rules', tier1Seconds);
+      if (outcome.failed || outcome.infraError) return done(outcome, 'rules', tier1Seconds);
     }
-    const outcome = await runSuites({
+    const outcome = await runSuitesSteady({
       projects: projectOverride ?? fault.projects ?? SUITE_PROJECTS,
       workDir: path.join(workDir, 'full'),
       timeoutSeconds,
