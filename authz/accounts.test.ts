@@ -10,13 +10,15 @@ import {
   api,
   expectError,
   expectStatus,
+  failureText,
   type ApiResponse,
 } from '../fixtures/harness/client/client.ts';
 import type { Actor } from '../fixtures/harness/actors.ts';
 import { canaryPassword } from '../fixtures/harness/secrets/canary.ts';
 import { config } from '../fixtures/harness/config.ts';
 import { newUser } from '../fixtures/harness/factories.ts';
-import { echoedSecrets, recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts';
+import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/log-leak-scan.ts';
+import { echoedSecrets } from '../fixtures/harness/secrets/response-disclosure.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId, uniqueSuffix } from '../fixtures/harness/run.ts';
 import {
@@ -492,8 +494,8 @@ suite('password reset codes', () => {
     const res = await verifyCode(user.email);
     // §3: 200 {reset_token} ONLY within an hour of a forgot-password; the refusal's status is
     // not fixed (400 is "wrong code"), so any 4xx that carries no reset_token
-    expect(res.status, `status ${res.status}: ${res.curl}`).toBeGreaterThanOrEqual(400);
-    expect(res.status, `status ${res.status}: ${res.curl}`).toBeLessThan(500);
+    expect(res.status, failureText(res, `status ${res.status}`)).toBeGreaterThanOrEqual(400);
+    expect(res.status, failureText(res, `status ${res.status}`)).toBeLessThan(500);
     expect(res.body?.reset_token).toBeUndefined();
     expect(echoedSecrets(res.text, [config.testCode])).toEqual([]);
   });

@@ -34,7 +34,7 @@ import type { OpName } from '../fixtures/harness/document/operations.ts';
 import { responseFor } from '../fixtures/harness/document/spec.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId } from '../fixtures/harness/run.ts';
-import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts';
+import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/log-leak-scan.ts';
 
 // ------------------------------------------------------------------ the table
 

@@ -19,6 +19,7 @@ import {
 } from '../fixtures/harness/client/client.ts';
 import { newTask, type World } from '../fixtures/harness/factories.ts';
 import { proves } from '../fixtures/harness/rules.ts';
+import { CLOCK_SLACK_MS } from '../fixtures/harness/clock.ts';
 import {
   addDays,
   dateIn,
@@ -57,12 +58,6 @@ if (suite.ok) {
     residenceId = home.residence.id;
   });
 }
-
-/**
- * Tolerance for "now": the API and the suite read the same clock; the API may emit whole
- * seconds (§12), so an instant may read up to a second early.
- */
-const CLOCK_SLACK_MS = 1_000;
 
 /** An instant the target answers is the one sent, at the precision it emits (§12). */
 function expectSameInstant(emitted: string, sent: string): void {
