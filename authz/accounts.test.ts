@@ -20,7 +20,7 @@ import { newUser } from '../fixtures/harness/factories.ts';
 import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/log-leak-scan.ts';
 import { echoedSecrets } from '../fixtures/harness/secrets/response-disclosure.ts';
 import { proves } from '../fixtures/harness/rules.ts';
-import { runId, uniqueSuffix } from '../fixtures/harness/run.ts';
+import { runId, uniqueSuffix } from '../fixtures/harness/run-id.ts';
 import {
   answeredBefore,
   judgeWindow,

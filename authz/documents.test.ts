@@ -30,7 +30,7 @@ import {
   resolveLink,
 } from '../fixtures/harness/client/links.ts';
 import { proves } from '../fixtures/harness/rules.ts';
-import { runId, tagged } from '../fixtures/harness/run.ts';
+import { runId, tagged } from '../fixtures/harness/run-id.ts';
 import { JPEG, PDF, PNG, TEXT } from '../fixtures/harness/samples.ts';
 import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';

@@ -21,7 +21,7 @@ import {
   type IdKind,
 } from '../fixtures/harness/secrets/response-disclosure.ts';
 import { proves } from '../fixtures/harness/rules.ts';
-import { runId, tagged } from '../fixtures/harness/run.ts';
+import { runId, tagged } from '../fixtures/harness/run-id.ts';
 import { hasOp, itNeeds, requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS, WORLD_OPS } from '../fixtures/harness/factories.ts';
 

@@ -36,7 +36,7 @@ import {
   readRunLogLines,
 } from '../fixtures/harness/secrets/logs.ts';
 import { proves } from '../fixtures/harness/rules.ts';
-import { runId, tagged } from '../fixtures/harness/run.ts';
+import { runId, tagged } from '../fixtures/harness/run-id.ts';
 import {
   allSecrets,
   registerSecret,

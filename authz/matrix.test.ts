@@ -33,7 +33,7 @@ import {
 import type { OpName } from '../fixtures/harness/document/operations.ts';
 import { responseFor } from '../fixtures/harness/document/spec.ts';
 import { proves } from '../fixtures/harness/rules.ts';
-import { runId } from '../fixtures/harness/run.ts';
+import { runId } from '../fixtures/harness/run-id.ts';
 import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/log-leak-scan.ts';
 
 // ------------------------------------------------------------------ the table

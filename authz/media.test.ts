@@ -18,7 +18,7 @@ import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/log-leak-
 import { foreignLeaks } from '../fixtures/harness/secrets/response-disclosure.ts';
 import { mediaPath } from '../fixtures/harness/client/links.ts';
 import { proves } from '../fixtures/harness/rules.ts';
-import { runId, tagged } from '../fixtures/harness/run.ts';
+import { runId, tagged } from '../fixtures/harness/run-id.ts';
 import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS, WORLD_OPS } from '../fixtures/harness/factories.ts';
 

@@ -20,7 +20,7 @@ import {
 import type { Actor } from '../fixtures/harness/actors.ts';
 import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/log-leak-scan.ts';
 import { proves } from '../fixtures/harness/rules.ts';
-import { runId, tagged } from '../fixtures/harness/run.ts';
+import { runId, tagged } from '../fixtures/harness/run-id.ts';
 import { itNeeds, requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS, WORLD_OPS } from '../fixtures/harness/factories.ts';
 

@@ -16,7 +16,7 @@ import { config } from '../fixtures/harness/config.ts';
 import { newUser } from '../fixtures/harness/factories.ts';
 import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/log-leak-scan.ts';
 import { proves } from '../fixtures/harness/rules.ts';
-import { runId } from '../fixtures/harness/run.ts';
+import { runId } from '../fixtures/harness/run-id.ts';
 import { registerSecret } from '../fixtures/harness/secrets/secrets.ts';
 import { signatureHeaders, signWebhook as sign } from '../fixtures/harness/webhook.ts';
 import { requireOps } from '../fixtures/harness/document/operations.ts';

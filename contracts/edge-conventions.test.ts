@@ -12,7 +12,7 @@ import { newResidence, newTask } from '../fixtures/harness/factories.ts';
 import type { Residence } from '../fixtures/harness/factories.ts';
 import { hasOp, itNeeds } from '../fixtures/harness/document/operations.ts';
 import { proves } from '../fixtures/harness/rules.ts';
-import { tagged } from '../fixtures/harness/run.ts';
+import { tagged } from '../fixtures/harness/run-id.ts';
 import { PDF } from '../fixtures/harness/samples.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 

@@ -9,7 +9,7 @@ import { api, expectError, expectStatus } from '../fixtures/harness/client/clien
 import type { OpName } from '../fixtures/harness/client/client.ts';
 import { itNeeds } from '../fixtures/harness/document/operations.ts';
 import { proves } from '../fixtures/harness/rules.ts';
-import { tagged } from '../fixtures/harness/run.ts';
+import { tagged } from '../fixtures/harness/run-id.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 
 /** Path segments that are not positive integers. */

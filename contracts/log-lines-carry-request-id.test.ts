@@ -36,7 +36,7 @@ import {
 } from '../fixtures/harness/secrets/logs.ts';
 import { quietPhase } from '../fixtures/harness/client/quiet.ts';
 import { proves } from '../fixtures/harness/rules.ts';
-import { runId } from '../fixtures/harness/run.ts';
+import { runId } from '../fixtures/harness/run-id.ts';
 import { registerSecret } from '../fixtures/harness/secrets/secrets.ts';
 import { signatureHeaders, signWebhook } from '../fixtures/harness/webhook.ts';
 

@@ -8,7 +8,7 @@ import { test } from '../fixtures/harness/test-fixtures.ts';
 import { api, expectStatus } from '../fixtures/harness/client/client.ts';
 import { newTask } from '../fixtures/harness/factories.ts';
 import { proves, provesIn } from '../fixtures/harness/rules.ts';
-import { tagged } from '../fixtures/harness/run.ts';
+import { tagged } from '../fixtures/harness/run-id.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 
 const MONEY = /^\d+(\.\d{1,2})?$/;

@@ -14,7 +14,7 @@ import type { ApiResponse, CallOptions } from '../fixtures/harness/client/client
 import { complete, newTask } from '../fixtures/harness/factories.ts';
 import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { proves } from '../fixtures/harness/rules.ts';
-import { tagged } from '../fixtures/harness/run.ts';
+import { tagged } from '../fixtures/harness/run-id.ts';
 import { PNG, TEXT, PDF } from '../fixtures/harness/samples.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 

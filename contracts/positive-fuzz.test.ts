@@ -12,7 +12,7 @@ import { fc, fcAssert } from '../fixtures/harness/fc.ts';
 import { OP_NAMES } from '../fixtures/harness/document/operations.ts';
 import type { OpName } from '../fixtures/harness/document/operations.ts';
 import { provesIn } from '../fixtures/harness/rules.ts';
-import { runId } from '../fixtures/harness/run.ts';
+import { runId } from '../fixtures/harness/run-id.ts';
 import { shapeOf, usable, webhookRequest } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 import {

@@ -36,7 +36,7 @@ import {
   unservedPath,
 } from '../fixtures/harness/document/operations.ts';
 import { proves } from '../fixtures/harness/rules.ts';
-import { runId, tagged } from '../fixtures/harness/run.ts';
+import { runId, tagged } from '../fixtures/harness/run-id.ts';
 import { docOperations } from '../fixtures/harness/document/spec.ts';
 
 const VALID = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -10,7 +10,7 @@ import { api, expectError, expectStatus } from '../fixtures/harness/client/clien
 import { complete, newTask } from '../fixtures/harness/factories.ts';
 import type { Task } from '../fixtures/harness/factories.ts';
 import { provesIn } from '../fixtures/harness/rules.ts';
-import { tagged } from '../fixtures/harness/run.ts';
+import { tagged } from '../fixtures/harness/run-id.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';
 
 let s: Scenario;

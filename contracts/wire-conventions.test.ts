@@ -37,7 +37,7 @@ import {
   unservedPath,
 } from '../fixtures/harness/document/operations.ts';
 import { proves, provesIn } from '../fixtures/harness/rules.ts';
-import { tagged } from '../fixtures/harness/run.ts';
+import { tagged } from '../fixtures/harness/run-id.ts';
 import { JPEG, PDF, PNG, TEXT } from '../fixtures/harness/samples.ts';
 import { imageUpload, shapeOf, signWebhook, usable } from '../fixtures/harness/scenario.ts';
 import type { Scenario } from '../fixtures/harness/scenario.ts';

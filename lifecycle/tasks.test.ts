@@ -15,7 +15,7 @@ import {
 } from '../fixtures/harness/client/client.ts';
 import { newTask, type StaticIds, type World } from '../fixtures/harness/factories.ts';
 import { proves } from '../fixtures/harness/rules.ts';
-import { tagged } from '../fixtures/harness/run.ts';
+import { tagged } from '../fixtures/harness/run-id.ts';
 import { addDays, instantAgo, todayIn } from '../fixtures/models/task-lifecycle/dates.ts';
 import { readTask } from '../fixtures/harness/factories.ts';
 import { aroundToday } from '../fixtures/models/task-lifecycle/live.ts';

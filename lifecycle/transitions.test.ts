@@ -17,7 +17,7 @@ import { describe, expect, it } from 'vitest';
 import { test } from '../fixtures/harness/test-fixtures.ts';
 import { expectError, expectStatus, type ApiResponse } from '../fixtures/harness/client/client.ts';
 import { proves } from '../fixtures/harness/rules.ts';
-import { tagged } from '../fixtures/harness/run.ts';
+import { tagged } from '../fixtures/harness/run-id.ts';
 import { addDays, todayIn, type IsoDate } from '../fixtures/models/task-lifecycle/dates.ts';
 import {
   act,

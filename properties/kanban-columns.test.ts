@@ -14,7 +14,7 @@ import type { Actor } from '../fixtures/harness/actors.ts';
 import { newResidence, newUser, onceFrequencyId } from '../fixtures/harness/factories.ts';
 import { fc, fcAssert } from '../fixtures/harness/fc.ts';
 import { proves } from '../fixtures/harness/rules.ts';
-import { tagged } from '../fixtures/harness/run.ts';
+import { tagged } from '../fixtures/harness/run-id.ts';
 import {
   buildPlannedTask,
   taskPlanArb,

@@ -10,7 +10,7 @@ import { DateTime } from 'luxon';
 import { api, expectStatus } from '../fixtures/harness/client/client.ts';
 import { newResidence, newUser, onceFrequencyId } from '../fixtures/harness/factories.ts';
 import { proves } from '../fixtures/harness/rules.ts';
-import { tagged } from '../fixtures/harness/run.ts';
+import { tagged } from '../fixtures/harness/run-id.ts';
 import { ALL_ZONES, zoneTraits } from '../fixtures/arbitraries/zones.ts';
 import { targetAcceptsZone } from '../fixtures/arbitraries/target-zones.ts';
 import { addDays, localDate } from '../fixtures/oracles/calendar.ts';
