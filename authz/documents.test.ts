@@ -22,7 +22,7 @@ import {
   newUser,
   type Residence,
 } from '../fixtures/harness/factories.ts';
-import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts';
+import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/log-leak-scan.ts';
 import {
   mediaPath,
   pathnameOf,

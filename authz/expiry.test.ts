@@ -18,13 +18,14 @@ import {
   expectError,
   expectStatus,
   failure,
+  failureText,
   type ApiResponse,
 } from '../fixtures/harness/client/client.ts';
 import type { Actor } from '../fixtures/harness/actors.ts';
 import { canaryPassword } from '../fixtures/harness/secrets/canary.ts';
 import { config } from '../fixtures/harness/config.ts';
 import { newResidence, newUser } from '../fixtures/harness/factories.ts';
-import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts';
+import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/log-leak-scan.ts';
 import { provesIn } from '../fixtures/harness/rules.ts';
 import {
   shortWindows,
@@ -68,8 +69,8 @@ function windows(ctx: TestContext) {
 
 /** A refusal whose status the contract does not fix: any 4xx (never a 2xx, never a 5xx). */
 function expectClientError(ctx: TestContext, res: ApiResponse): void {
-  ctx.expect(res.status, `status ${res.status}: ${res.curl}`).toBeGreaterThanOrEqual(400);
-  ctx.expect(res.status, `status ${res.status}: ${res.curl}`).toBeLessThan(500);
+  ctx.expect(res.status, failureText(res, `status ${res.status}`)).toBeGreaterThanOrEqual(400);
+  ctx.expect(res.status, failureText(res, `status ${res.status}`)).toBeLessThan(500);
 }
 
 function fail(res: ApiResponse, message: string): never {

@@ -9,16 +9,17 @@ import {
   api,
   expectDetail,
   expectStatus,
+  failureText,
   type ApiResponse,
 } from '../fixtures/harness/client/client.ts';
 import type { Actor } from '../fixtures/harness/actors.ts';
 import { complete, newTask, staticIds, world, type World } from '../fixtures/harness/factories.ts';
+import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/log-leak-scan.ts';
 import {
   foreignLeaks,
-  recordSecretsForFinalScan,
   type ForeignData,
   type IdKind,
-} from '../fixtures/harness/secrets/leaks.ts';
+} from '../fixtures/harness/secrets/response-disclosure.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId, tagged } from '../fixtures/harness/run.ts';
 import { hasOp, itNeeds, requireOps } from '../fixtures/harness/document/operations.ts';
@@ -123,7 +124,7 @@ function disclosed(body: unknown, text: string, idKind: IdKind, sent: number[] =
 
 /** §1: no 5xx is ever correct (whatever else the contract leaves open about the answer). */
 function expectNotServerError(res: ApiResponse): void {
-  expect(res.status, `status ${res.status}: ${res.curl}`).toBeLessThan(500);
+  expect(res.status, failureText(res, `status ${res.status}`)).toBeLessThan(500);
 }
 
 /** Two days back to twenty ahead: the task due today fires task_due_soon in it. */

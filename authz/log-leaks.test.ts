@@ -7,7 +7,7 @@
  *
  * Each probe sends its request(s) with its own X-Request-ID, checks the answer, waits until
  * the log holds that request's access line (so the check is not vacuous), then scans the whole
- * log for the probe's secrets in any encoding (fixtures/harness/secrets/leaks.ts). The last test scans
+ * log for the probe's secrets in any encoding (fixtures/harness/secrets/log-leak-scan.ts). The last test scans
  * the whole log for every secret this file sent. Without a log source the probes still check
  * the answers and then skip with the reason (set CASERA_LOG_FILE or CASERA_LOG_CMD).
  */
@@ -24,7 +24,10 @@ import { authorization, type Actor } from '../fixtures/harness/actors.ts';
 import { canaryPassword, canaryToken } from '../fixtures/harness/secrets/canary.ts';
 import { config, limits } from '../fixtures/harness/config.ts';
 import { newResidence, newUser, shareCode } from '../fixtures/harness/factories.ts';
-import { assertNoLogLeaks, recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts';
+import {
+  assertNoLogLeaks,
+  recordSecretsForFinalScan,
+} from '../fixtures/harness/secrets/log-leak-scan.ts';
 import {
   hasLogSource,
   linesForRequest,
@@ -40,7 +43,12 @@ import {
   type Secret,
   type SecretKind,
 } from '../fixtures/harness/secrets/secrets.ts';
-import { signWebhook } from '../fixtures/harness/webhook.ts';
+import {
+  signatureHeaders,
+  signatureHex,
+  signatureOfHex,
+  signWebhook,
+} from '../fixtures/harness/webhook.ts';
 import { itNeeds, requireOps, unservedPath } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
 
@@ -270,14 +278,14 @@ suite('failure paths leave no secret in the logs', () => {
       user_id: user.id,
       expires_at: new Date(Date.now() + 86400_000).toISOString(),
     });
-    const sig = signWebhook(raw, `${config.webhookSecret}-not`).slice('sha256='.length);
+    const sig = signatureHex(signWebhook(raw, `${config.webhookSecret}-not`));
     const bad = await sent((h) =>
       api.call(
         'subscriptionWebhook',
         withHeaders(
           {
             rawBody: { content: raw, contentType: 'application/json' },
-            headers: { 'X-Casera-Signature': `sha256=${sig}` },
+            headers: signatureHeaders(signatureOfHex(sig)),
           },
           h,
         ),
@@ -467,14 +475,14 @@ suite('success paths leave no secret in the logs', () => {
       user_id: user.id,
       expires_at: new Date(Date.now() + 86400_000).toISOString(),
     });
-    const sig = signWebhook(raw).slice('sha256='.length);
+    const sig = signatureHex(signWebhook(raw));
     const { res, rid } = await sent((h) =>
       api.call(
         'subscriptionWebhook',
         withHeaders(
           {
             rawBody: { content: raw, contentType: 'application/json' },
-            headers: { 'X-Casera-Signature': `sha256=${sig}` },
+            headers: signatureHeaders(signatureOfHex(sig)),
           },
           h,
         ),

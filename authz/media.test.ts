@@ -14,7 +14,8 @@ import {
 } from '../fixtures/harness/client/client.ts';
 import type { Actor } from '../fixtures/harness/actors.ts';
 import { complete, newTask, world, type World } from '../fixtures/harness/factories.ts';
-import { foreignLeaks, recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts';
+import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/log-leak-scan.ts';
+import { foreignLeaks } from '../fixtures/harness/secrets/response-disclosure.ts';
 import { mediaPath } from '../fixtures/harness/client/links.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId, tagged } from '../fixtures/harness/run.ts';

@@ -10,11 +10,13 @@ import {
   api,
   expectError,
   expectStatus,
+  failureText,
   type ApiResponse,
 } from '../fixtures/harness/client/client.ts';
 import { authorization } from '../fixtures/harness/actors.ts';
 import { canaryPassword, canaryToken } from '../fixtures/harness/secrets/canary.ts';
 import { config, limits } from '../fixtures/harness/config.ts';
+import { signatureHeaders, signatureOfHex } from '../fixtures/harness/webhook.ts';
 import {
   complete,
   newResidence,
@@ -24,7 +26,8 @@ import {
   world,
   type World,
 } from '../fixtures/harness/factories.ts';
-import { echoedSecrets, recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts';
+import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/log-leak-scan.ts';
+import { echoedSecrets } from '../fixtures/harness/secrets/response-disclosure.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId, tagged } from '../fixtures/harness/run.ts';
 import { registerSecret } from '../fixtures/harness/secrets/secrets.ts';
@@ -343,8 +346,8 @@ suite('no error body echoes a secret it was sent', () => {
       retryOn429: false,
     });
     // §3 does not fix the status refusing a token that was never issued: any 4xx
-    expect(res.status, `status ${res.status}: ${res.curl}`).toBeGreaterThanOrEqual(400);
-    expect(res.status, `status ${res.status}: ${res.curl}`).toBeLessThan(500);
+    expect(res.status, failureText(res, `status ${res.status}`)).toBeGreaterThanOrEqual(400);
+    expect(res.status, failureText(res, `status ${res.status}`)).toBeLessThan(500);
     noEcho(res, token);
   });
 
@@ -387,7 +390,7 @@ suite('no error body echoes a secret it was sent', () => {
         }),
         contentType: 'application/json',
       },
-      headers: { 'X-Casera-Signature': `sha256=${sig}` },
+      headers: signatureHeaders(signatureOfHex(sig)),
     });
     expectError(res, 401, 'unauthorized');
     noEcho(res, sig);

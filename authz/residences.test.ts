@@ -14,7 +14,7 @@ import {
   newUser,
   staticIds,
 } from '../fixtures/harness/factories.ts';
-import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts';
+import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/log-leak-scan.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { tagged } from '../fixtures/harness/run.ts';
 import { requireOps } from '../fixtures/harness/document/operations.ts';

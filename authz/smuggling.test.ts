@@ -18,7 +18,7 @@ import {
   type World,
 } from '../fixtures/harness/factories.ts';
 import type { Actor } from '../fixtures/harness/actors.ts';
-import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts';
+import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/log-leak-scan.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId, tagged } from '../fixtures/harness/run.ts';
 import { itNeeds, requireOps } from '../fixtures/harness/document/operations.ts';

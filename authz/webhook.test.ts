@@ -14,11 +14,11 @@ import {
 import type { Actor } from '../fixtures/harness/actors.ts';
 import { config } from '../fixtures/harness/config.ts';
 import { newUser } from '../fixtures/harness/factories.ts';
-import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts';
+import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/log-leak-scan.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId } from '../fixtures/harness/run.ts';
 import { registerSecret } from '../fixtures/harness/secrets/secrets.ts';
-import { signWebhook as sign } from '../fixtures/harness/webhook.ts';
+import { signatureHeaders, signWebhook as sign } from '../fixtures/harness/webhook.ts';
 import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
 
@@ -46,7 +46,7 @@ function deliver(raw: string, signature: string | null): Promise<ApiResponse> {
   return api.call('subscriptionWebhook', {
     as: null,
     rawBody: { content: raw, contentType: 'application/json' },
-    headers: signature === null ? {} : { 'X-Casera-Signature': signature },
+    headers: signatureHeaders(signature),
   });
 }
 

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { test } from '../fixtures/harness/test-fixtures.ts';
-import { api } from '../fixtures/harness/client/client.ts';
+import { api, failureText } from '../fixtures/harness/client/client.ts';
 import {
   OP_NAMES,
   OPERATIONS,
@@ -53,7 +53,7 @@ describe.concurrent('every operation answers a documented 2xx to a valid request
         const op = api.op(name);
         expect(
           res.status,
-          `${name} answered ${res.status}\n  reproduce: ${res.curl}\n  body: ${res.text.slice(0, 300)}`,
+          failureText(res, `${name} answered ${res.status}`),
         ).toBeGreaterThanOrEqual(200);
         expect(res.status).toBeLessThan(300);
         expect(

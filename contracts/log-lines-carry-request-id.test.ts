@@ -22,7 +22,7 @@ import type { Actor } from '../fixtures/harness/actors.ts';
 import { canaryPassword } from '../fixtures/harness/secrets/canary.ts';
 import { config } from '../fixtures/harness/config.ts';
 import { newUser } from '../fixtures/harness/factories.ts';
-import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts';
+import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/log-leak-scan.ts';
 import {
   ACCESS_LINE_TIMEOUT_MS,
   hasLogSource,
@@ -38,7 +38,7 @@ import { quietPhase } from '../fixtures/harness/client/quiet.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { runId } from '../fixtures/harness/run.ts';
 import { registerSecret } from '../fixtures/harness/secrets/secrets.ts';
-import { signWebhook } from '../fixtures/harness/webhook.ts';
+import { signatureHeaders, signWebhook } from '../fixtures/harness/webhook.ts';
 
 const logsOn = hasLogSource();
 if (!logsOn) console.log(`[casera] contracts/log-lines-carry-request-id: ${LOG_SKIP_REASON}`);
@@ -145,7 +145,7 @@ const KINDS: Kind[] = [
       const sig = signWebhook(raw, `${config.webhookSecret}-wrong`);
       registerSecret(sig, 'signature');
       return api.call('subscriptionWebhook', {
-        headers: { ...h, 'X-Casera-Signature': sig },
+        headers: { ...h, ...signatureHeaders(sig) },
         rawBody: { content: raw, contentType: 'application/json' },
         retryOn429: false,
       });

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { test } from '../fixtures/harness/test-fixtures.ts';
-import { api } from '../fixtures/harness/client/client.ts';
+import { api, failureText } from '../fixtures/harness/client/client.ts';
 import type { CallOptions } from '../fixtures/harness/client/client.ts';
 import { fc, fcAssert } from '../fixtures/harness/fc.ts';
 import { OP_NAMES, itNeeds } from '../fixtures/harness/document/operations.ts';
@@ -32,9 +32,7 @@ test.beforeAll(({ scenario }) => {
 function expectRejected(res: Awaited<ReturnType<typeof api.call>>, m: Mutation): void {
   if (res.status >= 400 && res.status < 500) return; // documented + Error body: the checks registry
   const what = `${m.kind}${m.field ? ` ${m.field}` : ''}`;
-  throw new Error(
-    `${what}: expected a documented 4xx, got ${res.status}\n  reproduce: ${res.curl}\n  body: ${res.text.slice(0, 300)}`,
-  );
+  throw new Error(failureText(res, `${what}: expected a documented 4xx, got ${res.status}`));
 }
 
 async function checkMutations(
@@ -107,8 +105,8 @@ describe('schema-breaking query parameters answer a documented 4xx (unknown ones
         ...base,
         query: { ...(base.query ?? {}), zz_unknown: 'x' },
       });
-      expect(res.status, res.curl).toBeGreaterThanOrEqual(200);
-      expect(res.status, res.curl).toBeLessThan(300);
+      expect(res.status, failureText(res)).toBeGreaterThanOrEqual(200);
+      expect(res.status, failureText(res)).toBeLessThan(300);
     });
   }
 });
@@ -182,10 +180,7 @@ describe('broken multipart uploads answer 400 (§7, §10)', () => {
         proves('s1.error.validation-error', ...rules);
         const before = await READBACK.createDocument!(s, {});
         const res = await api.call('createDocument', { as: s.w.owner, multipart: make(s) });
-        expect(
-          res.status,
-          `${res.status}\n  reproduce: ${res.curl}\n  body: ${res.text.slice(0, 300)}`,
-        ).toBe(400);
+        expect(res.status, failureText(res)).toBe(400);
         expect(res.body.error).toBe('validation_error');
         expect(await READBACK.createDocument!(s, {})).toEqual(before);
       },
@@ -209,10 +204,7 @@ describe('broken multipart uploads answer 400 (§7, §10)', () => {
           path: { id: s.completion.id },
           multipart,
         });
-        expect(
-          res.status,
-          `${res.status}\n  reproduce: ${res.curl}\n  body: ${res.text.slice(0, 300)}`,
-        ).toBe(400);
+        expect(res.status, failureText(res)).toBe(400);
         expect(res.body.error).toBe('validation_error');
       },
     );

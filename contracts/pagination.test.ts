@@ -104,7 +104,7 @@ const idsOf = (res: ApiResponse): number[] => res.body.results.map((r: { id: num
 
 describe.concurrent('lists that page (§1)', () => {
   for (const list of lists) {
-    it(`${list.name} answers {count, next, previous, results} and honours page and page_size`, async (ctx) => {
+    it(`${list.name} answers {count, next, previous, results}`, async (ctx) => {
       provesIn(ctx, 's1.page.lists');
       const first = expectStatus(await page(list, { page: 1, page_size: 5 }), 200);
       // fields beyond these four are the implementation's (§12)
@@ -116,6 +116,11 @@ describe.concurrent('lists that page (§1)', () => {
           results: expect.any(Array),
         }),
       );
+    });
+
+    it(`${list.name} honours page and page_size`, async (ctx) => {
+      provesIn(ctx, 's1.page.lists');
+      const first = expectStatus(await page(list, { page: 1, page_size: 5 }), 200);
       expect(first.body.count).toBe(ITEMS);
       expect(first.body.results).toHaveLength(5);
       const third = expectStatus(await page(list, { page: 3, page_size: 5 }), 200);

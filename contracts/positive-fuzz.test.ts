@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { test } from '../fixtures/harness/test-fixtures.ts';
-import { api } from '../fixtures/harness/client/client.ts';
+import { api, failureText } from '../fixtures/harness/client/client.ts';
 import type { CallOptions } from '../fixtures/harness/client/client.ts';
 import { fc, fcAssert } from '../fixtures/harness/fc.ts';
 import { OP_NAMES } from '../fixtures/harness/document/operations.ts';
@@ -54,10 +54,10 @@ function hints(s: Scenario): Hints {
 
 async function judge(name: OpName, opts: CallOptions): Promise<void> {
   const res = await api.call(name, { ...opts, retryOn429: false }); // checks registry runs here
-  expect(res.status, res.curl).toBeLessThan(500);
+  expect(res.status, failureText(res)).toBeLessThan(500);
   expect(
     responseFor(api.op(name).op, res.status),
-    `${res.status} documented\n  reproduce: ${res.curl}`,
+    failureText(res, `${res.status} documented`),
   ).toBeDefined();
 }
 

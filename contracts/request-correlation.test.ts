@@ -8,7 +8,13 @@
  */
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, expectStatus, failure, type ApiResponse } from '../fixtures/harness/client/client.ts';
+import {
+  api,
+  expectStatus,
+  failure,
+  failureText,
+  type ApiResponse,
+} from '../fixtures/harness/client/client.ts';
 import type { Actor } from '../fixtures/harness/actors.ts';
 import { newResidence, newTask, newUser } from '../fixtures/harness/factories.ts';
 import { limits } from '../fixtures/harness/config.ts';
@@ -23,7 +29,7 @@ import {
   type AccessOf,
   type LogLine,
 } from '../fixtures/harness/secrets/logs.ts';
-import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/leaks.ts';
+import { recordSecretsForFinalScan } from '../fixtures/harness/secrets/log-leak-scan.ts';
 import {
   loadedDoc,
   normaliseTemplate,
@@ -251,14 +257,17 @@ describe('log lines of a request', () => {
       const mine = await linesForRequest(id, { access: want });
       const all = readLogLines();
       const related = all.filter((l) => l.raw.includes(marker) || l.raw.includes(id));
-      const where = `log ${logSource()?.describe}; reproduce: ${res.curl}`;
+      const where = `log ${logSource()?.describe}`;
       // every line mentioning this request (its id or the marker in its URL) is JSON and carries its id
       const stray = related.filter((l) => l.json === null || requestIdOf(l) !== id);
       expect(
         stray,
-        `lines of request ${id} without request_id=${id} (${where}):\n${describeLines(stray)}`,
+        `lines of request ${id} without request_id=${id} (${where}):\n${describeLines(stray)}\n${failureText(res)}`,
       ).toEqual([]);
-      expect(mine.length, `no log line carries request_id ${id} (${where})`).toBeGreaterThan(0);
+      expect(
+        mine.length,
+        `no log line carries request_id ${id} (${where})\n${failureText(res)}`,
+      ).toBeGreaterThan(0);
 
       const access = mine.filter((l) => isAccessLineOf(l, want));
       expect(

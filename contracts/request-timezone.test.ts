@@ -19,7 +19,7 @@ import { DateTime } from 'luxon';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../fixtures/harness/actors.ts';
 import { test } from '../fixtures/harness/test-fixtures.ts';
-import { api, expectError, expectStatus } from '../fixtures/harness/client/client.ts';
+import { api, expectError, expectStatus, failureText } from '../fixtures/harness/client/client.ts';
 import type { ApiResponse, CallOptions, OpName } from '../fixtures/harness/client/client.ts';
 import { config } from '../fixtures/harness/config.ts';
 import { newUser } from '../fixtures/harness/factories.ts';
@@ -37,17 +37,14 @@ const dateIn = (zone: string, at: number) => DateTime.fromMillis(at, { zone }).t
 /** The kanban `today` for a request sent between `before` and `after` (midnight guard band). */
 function expectTodayIn(res: ApiResponse, zone: string, before: number, after: number): void {
   const allowed = [...new Set([dateIn(zone, before), dateIn(zone, after)])];
-  expect(allowed, `today in ${zone}\n  reproduce: ${res.curl}`).toContain(res.body.today);
+  expect(allowed, failureText(res, `today in ${zone}`)).toContain(res.body.today);
 }
 
 /** Every digest of the schedule fires at local `daily_digest_hour` on its local_date in `zone`. */
 function expectDigestsIn(res: ApiResponse, zone: string): void {
   const items = res.body.items as { kind: string; local_date: string; fire_at: string }[];
   const digests = items.filter((i) => i.kind === 'daily_digest');
-  expect(
-    digests.length,
-    `daily digests over 3 days\n  reproduce: ${res.curl}`,
-  ).toBeGreaterThanOrEqual(2);
+  expect(digests.length, failureText(res, 'daily digests over 3 days')).toBeGreaterThanOrEqual(2);
   for (const d of digests) {
     const want = DateTime.fromISO(d.local_date, { zone })
       .set({ hour: config.limits.dailyDigestHour })

@@ -9,7 +9,7 @@ import { api, expectStatus } from '../fixtures/harness/client/client.ts';
 import type { ApiResponse } from '../fixtures/harness/client/client.ts';
 import { describeOp, requireOps } from '../fixtures/harness/document/operations.ts';
 import { proves } from '../fixtures/harness/rules.ts';
-import { FREQUENCY_NAMES, INTERVALS } from '../fixtures/oracles/nextDueDate.ts';
+import { FREQUENCY_NAMES, INTERVALS } from '../fixtures/oracles/next-due-date.ts';
 
 const LISTS = [
   'residence_types',
@@ -93,10 +93,15 @@ requireOps('getStaticData')(`${describeOp('getStaticData')} (§8)`, () => {
     expect(first.body.task_frequencies.length).toBeGreaterThan(0);
   });
 
-  it('sends an ETag with every 200, and the data it tags does not change between reads', async () => {
+  it('answers the same data on every read', async () => {
     proves('s8.etag');
     const again = expectStatus(await api.call('getStaticData', { as: null }), 200);
     expect(again.body).toEqual(first.body);
+  });
+
+  it('sends an ETag with every 200', async () => {
+    proves('s8.etag');
+    const again = expectStatus(await api.call('getStaticData', { as: null }), 200);
     // whether the tag itself is reproduced is the implementation's (§12): it is an RFC 9110 tag
     expect(again.headers['etag']).toMatch(ENTITY_TAG);
   });

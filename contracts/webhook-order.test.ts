@@ -11,7 +11,8 @@ import type { ApiResponse } from '../fixtures/harness/client/client.ts';
 import { newUser } from '../fixtures/harness/factories.ts';
 import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { proves } from '../fixtures/harness/rules.ts';
-import { signWebhook, webhookEvent, webhookRequest } from '../fixtures/harness/scenario.ts';
+import { webhookEvent, webhookRequest } from '../fixtures/harness/scenario.ts';
+import { signatureHeaders, signWebhook } from '../fixtures/harness/webhook.ts';
 
 /** A user whose subscription no delivery has touched. */
 let quiet: Actor;
@@ -27,7 +28,7 @@ async function subscription(user: Actor): Promise<unknown> {
 function deliver(raw: string, contentType: string): Promise<ApiResponse> {
   return api.call('subscriptionWebhook', {
     rawBody: { content: raw, contentType },
-    headers: { 'X-Casera-Signature': signWebhook(raw) },
+    headers: signatureHeaders(signWebhook(raw)),
     retryOn429: false,
   });
 }

@@ -19,6 +19,7 @@ import {
 } from '../fixtures/harness/client/client.ts';
 import { newTask, type World } from '../fixtures/harness/factories.ts';
 import { proves } from '../fixtures/harness/rules.ts';
+import { CLOCK_SLACK_MS } from '../fixtures/harness/clock.ts';
 import {
   addDays,
   dateIn,
@@ -27,17 +28,17 @@ import {
   sameInstantAtPrecision,
 } from '../fixtures/models/task-lifecycle/dates.ts';
 import {
-  aroundToday,
-  complete,
+  postCompletion,
   createTask,
   deleteCompletion,
   listCompletions,
   quickComplete,
   readTask,
-} from '../fixtures/models/task-lifecycle/tasks.ts';
+  LIFECYCLE_OPS,
+} from '../fixtures/harness/factories.ts';
+import { aroundToday } from '../fixtures/models/task-lifecycle/live.ts';
 import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS, WORLD_OPS } from '../fixtures/harness/factories.ts';
-import { LIFECYCLE_OPS } from '../fixtures/models/task-lifecycle/tasks.ts';
 
 /** The operations this file calls: a document without one skips its tests by name (printed). */
 const suite = requireOps(
@@ -58,19 +59,13 @@ if (suite.ok) {
   });
 }
 
-/**
- * Tolerance for "now": the API and the suite read the same clock; the API may emit whole
- * seconds (§12), so an instant may read up to a second early.
- */
-const CLOCK_SLACK_MS = 1_000;
-
 /** An instant the target answers is the one sent, at the precision it emits (§12). */
 function expectSameInstant(emitted: string, sent: string): void {
   expect(sameInstantAtPrecision(emitted, sent), instantMismatch(emitted, sent)).toBe(true);
 }
 
 async function completeAt(taskId: number, completedAt: string) {
-  const res = await complete(owner, taskId, { completedAt });
+  const res = await postCompletion(owner, taskId, { completedAt });
   expectStatus(res, 201);
   return res.body;
 }
@@ -106,7 +101,7 @@ suite('§5.2 completed_at', () => {
     proves('s5.2.create.completed-at-default');
     const task = await createTask(owner, residenceId, { frequency: 'daily' });
     const t0 = Date.now();
-    const { result: res, todays } = await aroundToday(() => complete(owner, task.id));
+    const { result: res, todays } = await aroundToday(() => postCompletion(owner, task.id));
     const t1 = Date.now();
     expectStatus(res, 201);
     const at = Date.parse(res.body.completed_at);
@@ -121,7 +116,7 @@ suite('§5.2 completed_at', () => {
     const task = await createTask(owner, residenceId, { frequency: 'once' });
     const before = await readTask(owner, task.id);
     // 6 minutes ahead: a one-minute guard band over the 5-minute bound
-    const res = await complete(owner, task.id, { completedAt: instantAgo(0, -6) });
+    const res = await postCompletion(owner, task.id, { completedAt: instantAgo(0, -6) });
     expectError(res, 400, 'validation_error');
     expect(await readTask(owner, task.id)).toEqual(before);
     expect(await listCompletions(owner, task.id)).toEqual([]);
@@ -132,7 +127,7 @@ suite('§5.2 completed_at', () => {
     const task = await createTask(owner, residenceId, { frequency: 'once' });
     // 4 minutes ahead: a one-minute guard band under the 5-minute bound
     const completedAt = instantAgo(0, -4);
-    const res = await complete(owner, task.id, { completedAt });
+    const res = await postCompletion(owner, task.id, { completedAt });
     expectStatus(res, 201);
     expectSameInstant(res.body.completed_at, completedAt);
   });

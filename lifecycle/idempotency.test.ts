@@ -20,15 +20,15 @@ import {
 } from '../fixtures/harness/short-windows.ts';
 import {
   act,
-  complete,
+  postCompletion,
   createTask,
   listCompletions,
   quickComplete,
   readTask,
-} from '../fixtures/models/task-lifecycle/tasks.ts';
+  LIFECYCLE_OPS,
+} from '../fixtures/harness/factories.ts';
 import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
-import { LIFECYCLE_OPS } from '../fixtures/models/task-lifecycle/tasks.ts';
 
 /** The operations this file calls: a document without one skips its tests by name (printed). */
 const suite = requireOps(
@@ -60,11 +60,11 @@ suite('§5.2 the same key and body replay the first response', () => {
     const task = await createTask(owner, residenceId, { frequency: 'weekly' });
     const k = freshKey();
     const first = expectStatus(
-      await complete(owner, task.id, { notes: 'gutters', headers: key(k) }),
+      await postCompletion(owner, task.id, { notes: 'gutters', headers: key(k) }),
       201,
     );
     const again = expectStatus(
-      await complete(owner, task.id, { notes: 'gutters', headers: key(k) }),
+      await postCompletion(owner, task.id, { notes: 'gutters', headers: key(k) }),
       201,
     );
     expect(again.body).toEqual(first.body);
@@ -76,8 +76,8 @@ suite('§5.2 the same key and body replay the first response', () => {
     proves('s5.2.idem.replay-completion', 's5.2.idem.nothing-new');
     const task = await createTask(owner, residenceId, { frequency: 'once' });
     const k = freshKey();
-    const first = expectStatus(await complete(owner, task.id, { headers: key(k) }), 201);
-    const again = expectStatus(await complete(owner, task.id, { headers: key(k) }), 201);
+    const first = expectStatus(await postCompletion(owner, task.id, { headers: key(k) }), 201);
+    const again = expectStatus(await postCompletion(owner, task.id, { headers: key(k) }), 201);
     expect(again.body.id).toBe(first.body.id);
     expect(await listCompletions(owner, task.id)).toHaveLength(1);
   });
@@ -99,10 +99,10 @@ suite('§5.2 the same key for another request → 409 conflict', () => {
     proves('s5.2.idem.other-body', 's5.2.duplicate-code');
     const task = await createTask(owner, residenceId, { frequency: 'weekly' });
     const k = freshKey();
-    expectStatus(await complete(owner, task.id, { notes: 'first', headers: key(k) }), 201);
+    expectStatus(await postCompletion(owner, task.id, { notes: 'first', headers: key(k) }), 201);
     const before = await readTask(owner, task.id);
     expectError(
-      await complete(owner, task.id, { notes: 'second', headers: key(k) }),
+      await postCompletion(owner, task.id, { notes: 'second', headers: key(k) }),
       409,
       'conflict',
     );
@@ -114,7 +114,7 @@ suite('§5.2 the same key for another request → 409 conflict', () => {
     proves('s5.2.idem.other-endpoint', 's5.2.duplicate-code');
     const task = await createTask(owner, residenceId, { frequency: 'weekly' });
     const k = freshKey();
-    expectStatus(await complete(owner, task.id, { headers: key(k) }), 201);
+    expectStatus(await postCompletion(owner, task.id, { headers: key(k) }), 201);
     const before = await readTask(owner, task.id);
     expectError(await quickComplete(owner, task.id, key(k)), 409, 'conflict');
     expect(await readTask(owner, task.id)).toEqual(before);
@@ -126,7 +126,7 @@ suite('§5.2 the same key for another request → 409 conflict', () => {
     const k = freshKey();
     expectStatus(await quickComplete(owner, task.id, key(k)), 201);
     const before = await readTask(owner, task.id);
-    expectError(await complete(owner, task.id, { headers: key(k) }), 409, 'conflict');
+    expectError(await postCompletion(owner, task.id, { headers: key(k) }), 409, 'conflict');
     expect(await readTask(owner, task.id)).toEqual(before);
   });
 
@@ -149,11 +149,11 @@ suite('§5.2 keys are per user', () => {
     const task = await createTask(owner, residenceId, { frequency: 'weekly' });
     const k = freshKey();
     const mine = expectStatus(
-      await complete(owner, task.id, { notes: 'same', headers: key(k) }),
+      await postCompletion(owner, task.id, { notes: 'same', headers: key(k) }),
       201,
     );
     const theirs = expectStatus(
-      await complete(member, task.id, { notes: 'same', headers: key(k) }),
+      await postCompletion(member, task.id, { notes: 'same', headers: key(k) }),
       201,
     );
     expect(theirs.body.id).not.toBe(mine.body.id);
@@ -167,9 +167,13 @@ suite('§5.2 only 2xx answers are kept', () => {
     const task = await createTask(owner, residenceId, { frequency: 'weekly' });
     expectStatus(await act(owner, task.id, 'cancel'), 200);
     const k = freshKey();
-    expectError(await complete(owner, task.id, { headers: key(k) }), 409, 'invalid_transition');
+    expectError(
+      await postCompletion(owner, task.id, { headers: key(k) }),
+      409,
+      'invalid_transition',
+    );
     expectStatus(await act(owner, task.id, 'uncancel'), 200);
-    expectStatus(await complete(owner, task.id, { headers: key(k) }), 201);
+    expectStatus(await postCompletion(owner, task.id, { headers: key(k) }), 201);
     expect(await listCompletions(owner, task.id)).toHaveLength(1);
   });
 
@@ -179,11 +183,11 @@ suite('§5.2 only 2xx answers are kept', () => {
     const k = freshKey();
     const future = new Date(Date.now() + 60 * 60_000).toISOString();
     expectError(
-      await complete(owner, task.id, { completedAt: future, headers: key(k) }),
+      await postCompletion(owner, task.id, { completedAt: future, headers: key(k) }),
       400,
       'validation_error',
     );
-    expectStatus(await complete(owner, task.id, { headers: key(k) }), 201);
+    expectStatus(await postCompletion(owner, task.id, { headers: key(k) }), 201);
     expect(await listCompletions(owner, task.id)).toHaveLength(1);
   });
 });
@@ -192,7 +196,11 @@ suite('§5.2 key length', () => {
   it('an empty key → 400, nothing stored', async () => {
     proves('s5.2.idem.empty-key');
     const task = await createTask(owner, residenceId, { frequency: 'once' });
-    expectError(await complete(owner, task.id, { headers: key('') }), 400, 'validation_error');
+    expectError(
+      await postCompletion(owner, task.id, { headers: key('') }),
+      400,
+      'validation_error',
+    );
     expectError(await quickComplete(owner, task.id, key('')), 400, 'validation_error');
     expect((await readTask(owner, task.id)).completion_count).toBe(0);
   });
@@ -201,7 +209,11 @@ suite('§5.2 key length', () => {
     proves('s5.2.idem.long-key');
     const task = await createTask(owner, residenceId, { frequency: 'once' });
     const long = 'k'.repeat(256);
-    expectError(await complete(owner, task.id, { headers: key(long) }), 400, 'validation_error');
+    expectError(
+      await postCompletion(owner, task.id, { headers: key(long) }),
+      400,
+      'validation_error',
+    );
     expectError(await quickComplete(owner, task.id, key(long)), 400, 'validation_error');
     expect((await readTask(owner, task.id)).completion_count).toBe(0);
   });
@@ -210,7 +222,7 @@ suite('§5.2 key length', () => {
     proves('s5.2.idem.long-key');
     const task = await createTask(owner, residenceId, { frequency: 'once' });
     const k = (freshKey() + 'k'.repeat(255)).slice(0, 255);
-    expectStatus(await complete(owner, task.id, { headers: key(k) }), 201);
+    expectStatus(await postCompletion(owner, task.id, { headers: key(k) }), 201);
   });
 });
 

@@ -20,10 +20,9 @@ import {
 import { addDays, todayIn } from '../fixtures/models/task-lifecycle/dates.ts';
 import { TaskModel } from '../fixtures/models/task-lifecycle/model.ts';
 import { expectLiveMatches, type LifecycleReal } from '../fixtures/models/task-lifecycle/real.ts';
-import { createTask } from '../fixtures/models/task-lifecycle/tasks.ts';
+import { createTask, LIFECYCLE_OPS } from '../fixtures/harness/factories.ts';
 import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
-import { LIFECYCLE_OPS } from '../fixtures/models/task-lifecycle/tasks.ts';
 
 /** The operations this file calls: a document without one skips its tests by name (printed). */
 const suite = requireOps(...FACTORY_OPS.user, ...FACTORY_OPS.residence, ...LIFECYCLE_OPS);

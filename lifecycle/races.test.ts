@@ -23,17 +23,18 @@ import { todayIn } from '../fixtures/models/task-lifecycle/dates.ts';
 import { TaskModel } from '../fixtures/models/task-lifecycle/model.ts';
 import {
   act,
-  complete,
+  postCompletion,
   createTask,
   listCompletions,
-  project,
   quickComplete,
   readTask,
-  type LifecycleAction,
-} from '../fixtures/models/task-lifecycle/tasks.ts';
+  TASK_ACTIONS,
+  type TaskAction,
+  LIFECYCLE_OPS,
+} from '../fixtures/harness/factories.ts';
+import { project } from '../fixtures/models/task-lifecycle/live.ts';
 import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
-import { LIFECYCLE_OPS } from '../fixtures/models/task-lifecycle/tasks.ts';
 
 /** The operations this file calls: a document without one skips its tests by name (printed). */
 const suite = requireOps(
@@ -66,12 +67,13 @@ suite('§5.2 concurrent completions of a one-time task: one wins', () => {
   const variants = [
     {
       name: `${N} concurrent POST /api/task-completions/`,
-      send: (id: number) => complete(owner, id),
+      send: (id: number) => postCompletion(owner, id),
     },
     { name: `${N} concurrent quick-completes`, send: (id: number) => quickComplete(owner, id) },
     {
       name: `${N} concurrent completions and quick-completes mixed`,
-      send: (id: number, i: number) => (i % 2 ? complete(owner, id) : quickComplete(owner, id)),
+      send: (id: number, i: number) =>
+        i % 2 ? postCompletion(owner, id) : quickComplete(owner, id),
     },
   ];
   it.each(variants.map((v) => [v.name, v] as const))(
@@ -169,7 +171,7 @@ async function prepared(setup: Setup) {
  * Fire `actions` at once; assert that some serial order of them, applied to the model, answers
  * the same statuses (per request) and ends in the same task.
  */
-async function expectSomeSerialOrder(setup: Setup, actions: LifecycleAction[]): Promise<void> {
+async function expectSomeSerialOrder(setup: Setup, actions: TaskAction[]): Promise<void> {
   const { task, model } = await prepared(setup);
   const responses = await Promise.all(actions.map((a) => act(owner, task.id, a)));
   for (const r of responses) {
@@ -209,13 +211,7 @@ suite('§5.1 concurrent lifecycle actions end as some serial order', () => {
 
   it('random concurrent mixes of lifecycle actions end as some serial order', async () => {
     proves('s5.1.refused-409');
-    const actionArb = fc.constantFrom<LifecycleAction>(
-      'mark-in-progress',
-      'cancel',
-      'uncancel',
-      'archive',
-      'unarchive',
-    );
+    const actionArb = fc.constantFrom<TaskAction>(...TASK_ACTIONS);
     await fcAssert(
       fc.asyncProperty(
         fc.constantFrom<Setup>('active', 'in progress', 'cancelled'),

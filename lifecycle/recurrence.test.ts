@@ -9,15 +9,19 @@ import { describe, expect, it } from 'vitest';
 import { test } from '../fixtures/harness/test-fixtures.ts';
 import { expectStatus } from '../fixtures/harness/client/client.ts';
 import { proves } from '../fixtures/harness/rules.ts';
-import type { FrequencyName } from '../fixtures/oracles/nextDueDate.ts';
-import { complete, createTask, readTask } from '../fixtures/models/task-lifecycle/tasks.ts';
+import type { FrequencyName } from '../fixtures/oracles/next-due-date.ts';
+import {
+  postCompletion,
+  createTask,
+  readTask,
+  LIFECYCLE_OPS,
+} from '../fixtures/harness/factories.ts';
 import {
   instantMismatch,
   sameInstantAtPrecision,
 } from '../fixtures/models/task-lifecycle/dates.ts';
 import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
-import { LIFECYCLE_OPS } from '../fixtures/models/task-lifecycle/tasks.ts';
 
 /** The operations this file calls: a document without one skips its tests by name (printed). */
 const suite = requireOps(...FACTORY_OPS.user, ...FACTORY_OPS.residence, ...LIFECYCLE_OPS);
@@ -93,7 +97,7 @@ async function completeOnce(row: Row) {
     frequency: row.frequency,
     customIntervalDays: row.custom,
   });
-  const res = await complete(owner, task.id, {
+  const res = await postCompletion(owner, task.id, {
     completedAt: row.completedAt,
     timezone: row.timezone,
   });

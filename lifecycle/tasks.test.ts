@@ -17,9 +17,10 @@ import { newTask, type StaticIds, type World } from '../fixtures/harness/factori
 import { proves } from '../fixtures/harness/rules.ts';
 import { tagged } from '../fixtures/harness/run.ts';
 import { addDays, instantAgo, todayIn } from '../fixtures/models/task-lifecycle/dates.ts';
-import { aroundToday, readTask } from '../fixtures/models/task-lifecycle/tasks.ts';
+import { readTask } from '../fixtures/harness/factories.ts';
+import { aroundToday } from '../fixtures/models/task-lifecycle/live.ts';
 import { categorise, DEFAULT_KANBAN_DAYS, KANBAN_COLUMNS } from '../fixtures/oracles/categorise.ts';
-import { nextDueDate } from '../fixtures/oracles/nextDueDate.ts';
+import { nextDueDate } from '../fixtures/oracles/next-due-date.ts';
 import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS, WORLD_OPS } from '../fixtures/harness/factories.ts';
 

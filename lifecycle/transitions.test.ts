@@ -1,8 +1,9 @@
 /**
  * §5.1 Lifecycle: the transition table, one test a cell.
  *
- * TABLE below is the contract's table as data (action ↓ / state →); the `archived` column
- * expands into the four states a task can be archived from, and the complete row covers both
+ * TABLE (fixtures/models/task-lifecycle/table.ts, next to the model that reads it too) is the
+ * contract's table as data (action ↓ / state →); the `archived` column expands into the four
+ * states a task can be archived from, and the complete row covers both
  * `POST /api/task-completions/` and `quick-complete`. Each test reaches its state through the
  * API only, applies the action and checks the answer and the task's fields afterwards; a refused
  * cell also checks that a full read before and after is equal.
@@ -20,8 +21,7 @@ import { tagged } from '../fixtures/harness/run.ts';
 import { addDays, todayIn, type IsoDate } from '../fixtures/models/task-lifecycle/dates.ts';
 import {
   act,
-  aroundToday,
-  complete,
+  postCompletion,
   createTask,
   deleteTask,
   getTask,
@@ -29,115 +29,48 @@ import {
   quickComplete,
   readTask,
   type Task,
-} from '../fixtures/models/task-lifecycle/tasks.ts';
+  LIFECYCLE_OPS,
+} from '../fixtures/harness/factories.ts';
+import { aroundToday } from '../fixtures/models/task-lifecycle/live.ts';
+import {
+  ACTIONS,
+  baseOf,
+  cellOf,
+  describeCell,
+  fromsOf,
+  resultOf,
+  type Action,
+  type Base,
+  type From,
+  type Kind,
+} from '../fixtures/models/task-lifecycle/table.ts';
 import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
-import { LIFECYCLE_OPS } from '../fixtures/models/task-lifecycle/tasks.ts';
 
 /** The operations this file calls: a document without one skips its tests by name (printed). */
 const suite = requireOps(...FACTORY_OPS.user, ...FACTORY_OPS.residence, ...LIFECYCLE_OPS);
 
 // ---------------------------------------------------------------- the table
 
-type Kind = 'one-time' | 'recurring';
-type Base = 'active' | 'in progress' | 'done' | 'cancelled';
-type From = Base | `archived from ${Base}`;
-type Action =
-  | 'mark-in-progress'
-  | 'cancel'
-  | 'uncancel'
-  | 'archive'
-  | 'unarchive'
-  | 'complete'
-  | 'quick-complete'
-  | 'PATCH'
-  | 'DELETE';
+// TABLE (fixtures/models/task-lifecycle/table.ts) is §5.1 as data, the one table the lifecycle
+// model reads too; each test below is one of its cells.
 
-/** What a cell says. */
-type Cell =
-  | { to: Base | 'archived' | 'the state it was archived from' | 'unchanged'; note?: string }
-  | { to: 'active, due date advanced'; note?: string }
-  | { to: 'deleted' }
-  | 409;
-
-const to = (state: Exclude<Cell, 409>['to'], note?: string): Cell =>
-  note === undefined ? ({ to: state } as Cell) : ({ to: state, note } as Cell);
-const byKind = (oneTime: Cell, recurring: Cell) => ({ 'one-time': oneTime, recurring });
-
-type Row = Record<Base | 'archived', Cell | { 'one-time': Cell; recurring: Cell }>;
-
-const completeRow: Row = {
-  active: byKind(to('done'), to('active, due date advanced')),
-  'in progress': byKind(
-    to('done', 'in_progress cleared'),
-    to('active, due date advanced', 'in_progress cleared'),
-  ),
-  done: 409,
-  cancelled: 409,
-  archived: 409,
-};
-
+/** The rule each cell proves (fixtures/contract-rules.yaml); quick-complete is the complete row. */
 // prettier-ignore
-const TABLE: Record<Action, Row> = {
-  //                  active                   in progress                           done                 cancelled            archived
-  'mark-in-progress': { active: to('in progress'), 'in progress': 409,                  done: 409,             cancelled: 409,        archived: 409 },
-  cancel:             { active: to('cancelled'),   'in progress': to('cancelled', 'in_progress cleared'), done: 409, cancelled: 409,   archived: 409 },
-  uncancel:           { active: 409,               'in progress': 409,                  done: 409,             cancelled: to('active'), archived: 409 },
-  archive:            { active: to('archived'),    'in progress': to('archived'),       done: to('archived'),  cancelled: to('archived'), archived: 409 },
-  unarchive:          { active: 409,               'in progress': 409,                  done: 409,             cancelled: 409,        archived: to('the state it was archived from') },
-  complete:           completeRow,
-  'quick-complete':   completeRow,
-  PATCH:              { active: to('unchanged'),   'in progress': to('unchanged'),      done: to('unchanged'), cancelled: to('unchanged'), archived: 409 },
-  DELETE:             { active: to('deleted'),     'in progress': to('deleted'),        done: to('deleted'),   cancelled: to('deleted'),   archived: to('deleted') },
+const RULES: Record<Action, Record<Base | 'archived', string>> = {
+  'mark-in-progress': { active: 's5.1.mark-in-progress.active', 'in progress': 's5.1.mark-in-progress.in-progress', done: 's5.1.mark-in-progress.done', cancelled: 's5.1.mark-in-progress.cancelled', archived: 's5.1.mark-in-progress.archived' },
+  cancel:             { active: 's5.1.cancel.active', 'in progress': 's5.1.cancel.in-progress', done: 's5.1.cancel.done', cancelled: 's5.1.cancel.cancelled', archived: 's5.1.cancel.archived' },
+  uncancel:           { active: 's5.1.uncancel.active', 'in progress': 's5.1.uncancel.in-progress', done: 's5.1.uncancel.done', cancelled: 's5.1.uncancel.cancelled', archived: 's5.1.uncancel.archived' },
+  archive:            { active: 's5.1.archive.active', 'in progress': 's5.1.archive.in-progress', done: 's5.1.archive.done', cancelled: 's5.1.archive.cancelled', archived: 's5.1.archive.archived' },
+  unarchive:          { active: 's5.1.unarchive.active', 'in progress': 's5.1.unarchive.in-progress', done: 's5.1.unarchive.done', cancelled: 's5.1.unarchive.cancelled', archived: 's5.1.unarchive.archived' },
+  complete:           { active: 's5.1.complete.active', 'in progress': 's5.1.complete.in-progress', done: 's5.1.complete.done', cancelled: 's5.1.complete.cancelled', archived: 's5.1.complete.archived' },
+  'quick-complete':   { active: 's5.1.complete.active', 'in progress': 's5.1.complete.in-progress', done: 's5.1.complete.done', cancelled: 's5.1.complete.cancelled', archived: 's5.1.complete.archived' },
+  PATCH:              { active: 's5.1.patch.active', 'in progress': 's5.1.patch.in-progress', done: 's5.1.patch.done', cancelled: 's5.1.patch.cancelled', archived: 's5.1.patch.archived' },
+  DELETE:             { active: 's5.1.delete.active', 'in progress': 's5.1.delete.in-progress', done: 's5.1.delete.done', cancelled: 's5.1.delete.cancelled', archived: 's5.1.delete.archived' },
 };
 
-const BASES: Base[] = ['active', 'in progress', 'done', 'cancelled'];
-const FROMS: From[] = [...BASES, ...BASES.map((b) => `archived from ${b}` as From)];
-/** done exists only for one-time tasks (§5.1: a one-time task with a completion). */
-const fromsOf = (kind: Kind) => FROMS.filter((f) => kind === 'one-time' || !f.endsWith('done'));
-
-const ruleState = (from: From) =>
-  (from.startsWith('archived') ? 'archived' : from).replace(' ', '-');
-const ruleAction = (action: Action) =>
-  action === 'quick-complete'
-    ? 'complete'
-    : action === 'PATCH'
-      ? 'patch'
-      : action === 'DELETE'
-        ? 'delete'
-        : action;
-
-function cellOf(action: Action, from: From, kind: Kind): Cell {
-  const column = from.startsWith('archived') ? 'archived' : (from as Base);
-  const cell = TABLE[action][column];
-  return typeof cell === 'object' && 'one-time' in cell ? cell[kind] : cell;
-}
-
-function baseOf(from: From): Base {
-  return (from.startsWith('archived from ') ? from.slice('archived from '.length) : from) as Base;
-}
-
-/** The state (or outcome) the cell leads to from `from`. */
-type Result = From | 'active, due date advanced' | 'deleted';
-function resultOf(cell: Exclude<Cell, 409>, from: From): Result {
-  switch (cell.to) {
-    case 'archived':
-      return `archived from ${baseOf(from)}`;
-    case 'the state it was archived from':
-      return baseOf(from);
-    case 'unchanged':
-      return from;
-    default:
-      return cell.to;
-  }
-}
-
-function describeCell(cell: Cell): string {
-  if (cell === 409) return '409 invalid_transition, nothing changes';
-  if (cell.to === 'deleted') return '204, then 404';
-  const label = cell.to === 'unchanged' ? '200, state unchanged' : cell.to;
-  return 'note' in cell && cell.note ? `${label} (${cell.note})` : label;
-}
+const ruleOf = (action: Action, from: From): string =>
+  RULES[action][from.startsWith('archived') ? 'archived' : (from as Base)];
 
 // ---------------------------------------------------------------- the task's fields per state
 
@@ -222,7 +155,7 @@ async function reach(kind: Kind, from: From): Promise<Task> {
   });
   const base = baseOf(from);
   if (base === 'in progress') await expectStep(act(owner, task.id, 'mark-in-progress'), 200);
-  if (base === 'done') await expectStep(complete(owner, task.id), 201);
+  if (base === 'done') await expectStep(postCompletion(owner, task.id), 201);
   if (base === 'cancelled') await expectStep(act(owner, task.id, 'cancel'), 200);
   if (from.startsWith('archived')) await expectStep(act(owner, task.id, 'archive'), 200);
   return task;
@@ -233,7 +166,7 @@ const PATCHED_TITLE = tagged('patched by the transition table');
 function apply(action: Action, taskId: number): Promise<ApiResponse> {
   switch (action) {
     case 'complete':
-      return complete(owner, taskId);
+      return postCompletion(owner, taskId);
     case 'quick-complete':
       return quickComplete(owner, taskId);
     case 'PATCH':
@@ -256,8 +189,6 @@ const answersTask = (action: Action) => action !== 'complete' && action !== 'DEL
 
 // ---------------------------------------------------------------- the tests
 
-const ACTIONS = Object.keys(TABLE) as Action[];
-
 for (const kind of ['one-time', 'recurring'] as const) {
   suite(`§5.1 transition table, ${kind} task${kind === 'recurring' ? ' (weekly)' : ''}`, () => {
     const rows = ACTIONS.flatMap((action) =>
@@ -266,7 +197,7 @@ for (const kind of ['one-time', 'recurring'] as const) {
     it.each(rows.map((r) => [`${r.action} on ${r.from} → ${describeCell(r.cell)}`, r] as const))(
       '%s',
       async (_cell, { action, from, cell }) => {
-        proves(`s5.1.${ruleAction(action)}.${ruleState(from)}`);
+        proves(ruleOf(action, from));
         const task = await reach(kind, from);
         const before = await readTask(owner, task.id);
         expectFields(before, from, [todayIn('UTC')]); // the state was reached

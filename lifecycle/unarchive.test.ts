@@ -10,16 +10,16 @@ import { expectStatus } from '../fixtures/harness/client/client.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import {
   act,
-  complete,
+  postCompletion,
   createTask,
   readTask,
-  type LifecycleAction,
+  type TaskAction,
   type NewTask,
   type Task,
-} from '../fixtures/models/task-lifecycle/tasks.ts';
+  LIFECYCLE_OPS,
+} from '../fixtures/harness/factories.ts';
 import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
-import { LIFECYCLE_OPS } from '../fixtures/models/task-lifecycle/tasks.ts';
 
 /** The operations this file calls: a document without one skips its tests by name (printed). */
 const suite = requireOps(...FACTORY_OPS.user, ...FACTORY_OPS.residence, ...LIFECYCLE_OPS);
@@ -35,7 +35,7 @@ if (suite.ok) {
   });
 }
 
-type Step = LifecycleAction | 'complete';
+type Step = TaskAction | 'complete';
 
 interface Row {
   state: string;
@@ -67,7 +67,7 @@ suite('§5.1 unarchive restores the state it was archived from', () => {
       proves('s5.1.unarchive.archived', 's5.1.archived-is-flag');
       const task = await createTask(owner, residenceId, row.task);
       for (const step of row.steps) {
-        if (step === 'complete') expectStatus(await complete(owner, task.id), 201);
+        if (step === 'complete') expectStatus(await postCompletion(owner, task.id), 201);
         else expectStatus(await act(owner, task.id, step), 200);
       }
       const before = await readTask(owner, task.id);

@@ -1,8 +1,9 @@
 /**
- * The kanban answer (§5.3) beyond the column rules (properties/kanban-columns.test.ts): its shape, which
- * tasks it holds (exactly those the caller can see), the archived list, `kanban_column` of an
- * archived task, and `next_due_date` when `custom_interval_days` changes. Expected values come
- * from the contract and the oracles; every zone a case uses is one the target accepts.
+ * The kanban answer (§5.3) beyond the column rules (properties/kanban-columns.test.ts): its
+ * shape, which tasks it holds (exactly those the caller can see), the archived list,
+ * `kanban_column` of an archived task, and `next_due_date` when `custom_interval_days` changes.
+ * Expected values come from the contract and the oracles; every zone a case uses is one the
+ * target accepts.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api, expectStatus, type ApiResponse } from '../fixtures/harness/client/client.ts';
@@ -18,12 +19,12 @@ import {
 import { fc, fcAssert } from '../fixtures/harness/fc.ts';
 import { proves } from '../fixtures/harness/rules.ts';
 import { instantNearLocalMidnightArb } from '../fixtures/arbitraries/instants.ts';
-import { targetAcceptsZone } from '../fixtures/arbitraries/targetZones.ts';
-import { buildPlannedTask, taskPlanArb } from '../fixtures/arbitraries/taskPlans.ts';
+import { targetAcceptsZone } from '../fixtures/arbitraries/target-zones.ts';
+import { buildPlannedTask, taskPlanArb } from '../fixtures/arbitraries/task-plans.ts';
 import { zoneArb } from '../fixtures/arbitraries/zones.ts';
 import { localDate } from '../fixtures/oracles/calendar.ts';
 import { KANBAN_COLUMNS } from '../fixtures/oracles/categorise.ts';
-import { nextDueFromCompletions } from '../fixtures/oracles/nextDueDate.ts';
+import { nextDueFromCompletions } from '../fixtures/oracles/next-due-date.ts';
 import { wholeSecond } from '../fixtures/models/task-lifecycle/dates.ts';
 import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS, WORLD_OPS } from '../fixtures/harness/factories.ts';

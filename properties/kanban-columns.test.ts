@@ -20,9 +20,9 @@ import {
   taskPlanArb,
   type BuiltTask,
   type TaskPlan,
-} from '../fixtures/arbitraries/taskPlans.ts';
+} from '../fixtures/arbitraries/task-plans.ts';
 import { ESTABLISHED_ZONES, zoneArb } from '../fixtures/arbitraries/zones.ts';
-import { targetAcceptsZone, targetAcceptsZones } from '../fixtures/arbitraries/targetZones.ts';
+import { targetAcceptsZone, targetAcceptsZones } from '../fixtures/arbitraries/target-zones.ts';
 import { addDays, localDate } from '../fixtures/oracles/calendar.ts';
 import {
   categorise,
@@ -133,17 +133,27 @@ suite('kanban (§5.3) against the live target', () => {
     );
   });
 
-  it('columns come in the contract order and each count is its number of tasks', async () => {
-    proves('s5.3.columns.order', 's5.3.answer.count');
+  it('columns come in the contract order', async () => {
+    proves('s5.3.columns.order');
     await fcAssert(
       fc.asyncProperty(boardArb, async ({ zone, plans, days }) => {
         fc.pre(await targetAcceptsZone(owner, zone));
-        const { b, res } = await boardAndKanban(zone, plans, days);
-        const cols = columnsOf(res);
-        expect(cols.map((c) => c.name)).toEqual([...KANBAN_COLUMNS]);
-        for (const c of cols) expect(c.count, c.name).toBe(c.tasks.length);
+        const { res } = await boardAndKanban(zone, plans, days);
+        expect(columnsOf(res).map((c) => c.name)).toEqual([...KANBAN_COLUMNS]);
       }),
-      { name: 'kanban: column order and counts', numRuns: 6 },
+      { name: 'kanban: column order', numRuns: 6 },
+    );
+  });
+
+  it('each column count is its number of tasks', async () => {
+    proves('s5.3.answer.count');
+    await fcAssert(
+      fc.asyncProperty(boardArb, async ({ zone, plans, days }) => {
+        fc.pre(await targetAcceptsZone(owner, zone));
+        const { res } = await boardAndKanban(zone, plans, days);
+        for (const c of columnsOf(res)) expect(c.count, c.name).toBe(c.tasks.length);
+      }),
+      { name: 'kanban: column counts', numRuns: 6 },
     );
   });
 

@@ -12,7 +12,7 @@ import { newResidence, newUser, onceFrequencyId } from '../fixtures/harness/fact
 import { proves } from '../fixtures/harness/rules.ts';
 import { tagged } from '../fixtures/harness/run.ts';
 import { ALL_ZONES, zoneTraits } from '../fixtures/arbitraries/zones.ts';
-import { targetAcceptsZone } from '../fixtures/arbitraries/targetZones.ts';
+import { targetAcceptsZone } from '../fixtures/arbitraries/target-zones.ts';
 import { addDays, localDate } from '../fixtures/oracles/calendar.ts';
 import { categorise, type TaskFacts } from '../fixtures/oracles/categorise.ts';
 import { requireOps } from '../fixtures/harness/document/operations.ts';

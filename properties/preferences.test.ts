@@ -15,7 +15,7 @@ import { hourArb, preferencesArb } from '../fixtures/arbitraries/domain.ts';
 import {
   DEFAULT_PREFERENCES,
   type NotificationPreferences,
-} from '../fixtures/oracles/reminderSchedule.ts';
+} from '../fixtures/oracles/reminder-schedule.ts';
 import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
 

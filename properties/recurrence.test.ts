@@ -21,9 +21,9 @@ import {
   instantNearTransitionArb,
 } from '../fixtures/arbitraries/instants.ts';
 import { zoneArb } from '../fixtures/arbitraries/zones.ts';
-import { targetAcceptsZone } from '../fixtures/arbitraries/targetZones.ts';
+import { targetAcceptsZone } from '../fixtures/arbitraries/target-zones.ts';
 import { addDays, localDate } from '../fixtures/oracles/calendar.ts';
-import { nextDueDate, nextDueFromCompletions } from '../fixtures/oracles/nextDueDate.ts';
+import { nextDueDate, nextDueFromCompletions } from '../fixtures/oracles/next-due-date.ts';
 import { wholeSecond } from '../fixtures/models/task-lifecycle/dates.ts';
 import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';

@@ -25,8 +25,8 @@ import {
   reminderSchedule,
   type NotificationPreferences,
   type ScheduleItem,
-} from '../fixtures/oracles/reminderSchedule.ts';
-import { fireInstant } from '../fixtures/oracles/wallTime.ts';
+} from '../fixtures/oracles/reminder-schedule.ts';
+import { fireInstant } from '../fixtures/oracles/wall-time.ts';
 import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
 

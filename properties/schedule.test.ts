@@ -18,7 +18,7 @@ import {
   type Transition,
 } from '../fixtures/arbitraries/transitions.ts';
 import { zoneArb } from '../fixtures/arbitraries/zones.ts';
-import { targetAcceptsZone } from '../fixtures/arbitraries/targetZones.ts';
+import { targetAcceptsZone } from '../fixtures/arbitraries/target-zones.ts';
 import { addDays, daysBetween, localDate } from '../fixtures/oracles/calendar.ts';
 import {
   compareItems,
@@ -27,8 +27,8 @@ import {
   type ReminderKind,
   type ScheduleItem,
   type ScheduleTask,
-} from '../fixtures/oracles/reminderSchedule.ts';
-import { fireInstant, resolveWallTime } from '../fixtures/oracles/wallTime.ts';
+} from '../fixtures/oracles/reminder-schedule.ts';
+import { fireInstant, resolveWallTime } from '../fixtures/oracles/wall-time.ts';
 import { requireOps } from '../fixtures/harness/document/operations.ts';
 import { FACTORY_OPS } from '../fixtures/harness/factories.ts';
 
