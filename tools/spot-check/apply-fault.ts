@@ -23,9 +23,16 @@ export function applyEdits(fault: Fault, file: string, source: string): string {
   return out;
 }
 
-/** Copies the reference target to a fresh folder and plants the fault there. Returns the copy's folder. */
-export async function prepareFaultyCopy(fault: Fault): Promise<string> {
-  const dir = path.join(WORK_DIR, fault.id);
+/**
+ * Copies the reference target to a fresh folder and plants the fault there. Returns the copy's
+ * folder. The runner passes one folder per job slot (`slot-1`, `slot-2`): tsx caches a file's
+ * transform by path and text, so a copy at a path used before boots from that cache for every
+ * file the fault does not touch (a new path per fault made every boot transform the whole target).
+ */
+export async function prepareFaultyCopy(
+  fault: Fault,
+  dir: string = path.join(WORK_DIR, fault.id),
+): Promise<string> {
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   await cp(REFERENCE_DIR, dir, { recursive: true });

@@ -5,8 +5,14 @@
  * the worker before the failing result reaches the main process, so that result – and with it the
  * kill – could be lost (the run then exits 1 with no failing test in any report).
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node';
+import { markTo } from './profile.ts';
+
+/** CASERA_SPOT_PROFILE_FILE (set by the runner when profiling): where the run's marks go. */
+const PROFILE_FILE = process.env.CASERA_SPOT_PROFILE_FILE;
+/** run.ts gives a target 120 s to boot; the wait for it here is bounded a little above that. */
+const READY_TIMEOUT_MS = 150_000;
 
 export interface FailureLine {
   module: string;
@@ -21,8 +27,52 @@ export default class FailureReporter implements Reporter {
   private vitest: Vitest | undefined;
   private cancelled = false;
 
+  private marked = new Set<string>();
+
+  /** A profile mark, once per run (the first time it happens). */
+  private markOnce(mark: string): void {
+    if (!PROFILE_FILE || this.marked.has(mark)) return;
+    this.marked.add(mark);
+    markTo(PROFILE_FILE, mark);
+  }
+
   onInit(vitest: Vitest): void {
     this.vitest = vitest;
+    this.markOnce('init');
+  }
+
+  /**
+   * CASERA_SPOT_CHECK_READY (run-suites.ts `ready`): vitest was started while the target was
+   * still booting. Before the global setup runs (vitest awaits this hook first), wait for the
+   * runner's file giving the target's URLs and put them into the environment the global setup and
+   * the workers read.
+   */
+  async onTestRunStart(): Promise<void> {
+    this.markOnce('run-start');
+    const file = process.env.CASERA_SPOT_CHECK_READY;
+    if (!file) return;
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    while (!existsSync(file)) {
+      if (Date.now() > deadline) {
+        throw new Error(`[spot-check] the target was not up within ${READY_TIMEOUT_MS / 1000} s`);
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const { env } = JSON.parse(readFileSync(file, 'utf8')) as { env: Record<string, string> };
+    Object.assign(process.env, env);
+    this.markOnce('target-ready');
+  }
+
+  onTestModuleCollected(): void {
+    this.markOnce('collected');
+  }
+
+  onTestCaseReady(): void {
+    this.markOnce('first-test');
+  }
+
+  onTestRunEnd(): void {
+    this.markOnce('run-end');
   }
 
   private write(line: FailureLine): void {
@@ -36,6 +86,7 @@ export default class FailureReporter implements Reporter {
   }
 
   onTestCaseResult(test: TestCase): void {
+    if (PROFILE_FILE) markTo(PROFILE_FILE, 'last-result');
     const r = test.result();
     if (r.state !== 'failed') return;
     this.write({

@@ -1,11 +1,14 @@
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FailureLine } from './failure-reporter.ts';
+import { PROFILING } from './profile.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const VITEST = path.join(ROOT, 'node_modules/vitest/vitest.mjs');
 const REPORTER = path.join(import.meta.dirname, 'failure-reporter.ts');
+/** Where a run waiting for its target points until the target is up: the discard port, closed. */
+export const PENDING_URL = 'http://127.0.0.1:9';
 const RULE_COVERAGE_REPORTER = path.join(ROOT, 'fixtures/harness/run/rule-coverage-reporter.ts');
 
 export interface SuiteOutcome {
@@ -20,6 +23,8 @@ export interface SuiteOutcome {
   exitCode: number;
   /** vitest could not run at all (no test result). */
   infraError: string | null;
+  /** When vitest was spawned and when it exited (epoch ms), and its profile marks (CASERA_SPOT_PROFILE=1). */
+  timing?: { spawnedAt: number; exitedAt: number; marksFile: string };
 }
 
 interface JsonAssertion {
@@ -48,6 +53,12 @@ export async function runSuites(opts: {
   ruleCoverage?: boolean;
   /** Stop at the first failure (default true). */
   bail?: boolean;
+  /**
+   * The target is still booting: vitest starts now (its start and config load overlap the boot)
+   * and waits, before its global setup, for the environment this promise gives (the target's
+   * URLs); see failure-reporter.ts. When it rejects, vitest is stopped (an infraError).
+   */
+  ready?: Promise<Record<string, string>>;
 }): Promise<SuiteOutcome> {
   await mkdir(opts.workDir, { recursive: true });
   const outFile = path.join(opts.workDir, 'vitest.json');
@@ -64,6 +75,11 @@ export async function runSuites(opts: {
   for (const p of opts.projects) args.push(`--project=${p}`);
   if (opts.testNamePattern) args.push(`--testNamePattern=${opts.testNamePattern}`);
   args.push(...(opts.files ?? []));
+  const readyFile = path.join(opts.workDir, 'ready.json');
+  await rm(readyFile, { force: true });
+  const marksFile = path.join(opts.workDir, 'profile.jsonl');
+  if (PROFILING) await rm(marksFile, { force: true });
+  const spawnedAt = Date.now();
   // Its own process group, so a timeout also ends vitest's worker processes (not only vitest).
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
@@ -72,6 +88,16 @@ export async function runSuites(opts: {
       ...opts.env,
       CASERA_SPOT_CHECK_FAILURES: failuresFile,
       CASERA_SPOT_CHECK_BAIL: opts.bail === false ? '0' : '1',
+      ...(PROFILING ? { CASERA_SPOT_PROFILE_FILE: marksFile } : {}),
+      ...(opts.ready
+        ? {
+            CASERA_SPOT_CHECK_READY: readyFile,
+            // the reporter replaces it before the global setup reads it; were it ever read
+            // earlier, the run fails loudly (nothing listens on the discard port) instead of
+            // booting an unpatched target of its own
+            CASERA_API_URL: PENDING_URL,
+          }
+        : {}),
     },
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: true,
@@ -84,6 +110,18 @@ export async function runSuites(opts: {
     }
   };
   process.once('exit', killGroup);
+  let notReady: string | null = null;
+  opts.ready?.then(
+    async (env) => {
+      const tmp = `${readyFile}.tmp`;
+      await writeFile(tmp, JSON.stringify({ env }));
+      await rename(tmp, readyFile);
+    },
+    async (err: unknown) => {
+      notReady = `the target did not start: ${String((err as Error)?.message ?? err).slice(0, 300)}`;
+      killGroup();
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
@@ -96,11 +134,24 @@ export async function runSuites(opts: {
   const exitCode: number = await new Promise((resolve) =>
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 124 : 1))),
   );
+  const timing = { spawnedAt, exitedAt: Date.now(), marksFile };
   clearTimeout(timer);
   process.removeListener('exit', killGroup);
   if (timedOut) killGroup(); // workers that outlived vitest
+  if (notReady) {
+    return {
+      timing,
+      failed: false,
+      firstFailure: null,
+      failureMessage: null,
+      testsRun: 0,
+      exitCode,
+      infraError: notReady,
+    };
+  }
   if (timedOut) {
     return {
+      timing,
       failed: false,
       firstFailure: null,
       failureMessage: null,
@@ -129,6 +180,7 @@ export async function runSuites(opts: {
     const rel = path.relative(ROOT, f.module);
     const fromJson = (json.testResults ?? []).find((r) => path.relative(ROOT, r.name) === rel);
     return {
+      timing,
       failed: true,
       firstFailure: `${rel} > ${f.fullName}`,
       failures,
@@ -140,6 +192,7 @@ export async function runSuites(opts: {
   }
   if (!jsonRead) {
     return {
+      timing,
       failed: false,
       firstFailure: null,
       failureMessage: null,
@@ -153,6 +206,7 @@ export async function runSuites(opts: {
     const test = file.assertionResults.find((a) => a.status === 'failed');
     if (test) {
       return {
+        timing,
         failed: true,
         firstFailure: `${rel} > ${test.fullName}`,
         failureMessage: (test.failureMessages ?? []).join('\n').slice(0, 2000),
@@ -163,6 +217,7 @@ export async function runSuites(opts: {
     }
     if (file.status === 'failed' && file.message) {
       return {
+        timing,
         failed: true,
         firstFailure: `${rel} (file setup)`,
         failureMessage: file.message.slice(0, 2000),
@@ -173,6 +228,7 @@ export async function runSuites(opts: {
     }
   }
   return {
+    timing,
     failed: false,
     firstFailure: null,
     failureMessage: null,

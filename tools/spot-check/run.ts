@@ -33,6 +33,7 @@ import {
   type KillRow,
 } from './kill-table.ts';
 import { runSuites, type SuiteOutcome } from './run-suites.ts';
+import { profileJson, profileSummary, Stopwatch } from './profile.ts';
 import {
   isCompleteCoverage,
   allSuiteFiles,
@@ -93,12 +94,20 @@ if (!isCompleteCoverage(coverage)) {
   coverageSource = 'the rule tags in the suite sources';
 }
 
-/** The environment every suite run under the spot-checker gets: no shared reports, no rule gate. */
+/** The session's normalised documents (fixtures/harness/document/spec-cache.ts), emptied at its start. */
+const SPEC_CACHE_DIR = path.join(WORK_DIR, 'spec-cache');
+
+/**
+ * The environment every suite run under the spot-checker gets: no shared reports, no rule gate,
+ * the document read once per session (the catalog's faults never edit it; one that did would
+ * get its own cache entry: the key hashes the document's text).
+ */
 function suiteEnv(workDir: string): Record<string, string> {
   return {
     CASERA_RULE_GATE: 'off',
     CASERA_REPORTS_DIR: path.join(workDir, 'reports'),
     CASERA_SPOT_CHECK: '1',
+    CASERA_SPEC_CACHE_DIR: SPEC_CACHE_DIR,
   };
 }
 
@@ -214,6 +223,19 @@ async function runSuitesSteady(opts: Parameters<typeof runSuites>[0]): Promise<S
   return runSuites(opts);
 }
 
+/** What the suites' environment holds of a target before it is up (bootTargets gives the rest). */
+function targetEnvBeforeBoot(
+  dir: string,
+  workDir: string,
+  faultEnv: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    ...faultEnv,
+    CASERA_SPEC: path.join(dir, 'docs/openapi.yaml'),
+    CASERA_LOG_FILE: path.join(workDir, 'target.log'),
+  };
+}
+
 /** The tier-1 run of a selection: its files, its projects, and the -t filter naming its tests. */
 function tierOneRun(sel: Selection): {
   files: string[];
@@ -234,8 +256,12 @@ let baselineFull = false;
 const fileOf = (firstFailure: string) =>
   firstFailure.split(' > ')[0].replace(/ \(file setup\)$/, '');
 
-async function runEmbedded(fault: Fault): Promise<KillRow> {
+/** Targets still shutting down: a fault's slot moves on without waiting (awaited at the end). */
+const closing: Promise<void>[] = [];
+
+async function runEmbedded(fault: Fault, slot: number): Promise<KillRow> {
   const started = Date.now();
+  const sw = new Stopwatch(fault.id);
   const workDir = path.join(WORK_DIR, `${fault.id}-run`);
   await rm(workDir, { recursive: true, force: true });
   await mkdir(workDir, { recursive: true }); // start() appends the target log there
@@ -265,42 +291,49 @@ async function runEmbedded(fault: Fault): Promise<KillRow> {
   });
   let dir: string;
   try {
-    dir = await prepareFaultyCopy(fault);
+    // one folder per job slot: the tsx transforms of the files the fault leaves alone are reused
+    dir = await prepareFaultyCopy(fault, path.join(WORK_DIR, `slot-${slot + 1}`));
   } catch (err) {
     return row('error', null, (err as Error).message);
   }
+  sw.lap('copy + patch');
   const fullProjects = projectOverride ?? fault.projects ?? SUITE_PROJECTS;
   const one = tierOneRun(sel);
   const runTierOne = tiered && one.files.length > 0;
-  let targets: Booted;
-  try {
-    targets = await bootTargets(
-      dir,
-      workDir,
-      runTierOne ? usesShortWindows(one.files, one.projects) : usesShortWindows(null, fullProjects),
-      fault.env,
-    );
-  } catch (err) {
-    return row(
-      'error',
-      null,
-      `the faulty target did not start: ${(err as Error).message.slice(0, 300)}`,
-    );
-  }
+  // The target boots while tier 1's vitest starts (its start and config load need no target):
+  // vitest waits for the target's URLs before its global setup (run-suites.ts `ready`).
+  const booting = bootTargets(
+    dir,
+    workDir,
+    runTierOne ? usesShortWindows(one.files, one.projects) : usesShortWindows(null, fullProjects),
+    fault.env,
+  );
+  booting.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
+  let targets: Booted | undefined;
+  const booted = async (): Promise<string | null> => {
+    try {
+      targets = await booting;
+      return null;
+    } catch (err) {
+      return `the faulty target did not start: ${(err as Error).message.slice(0, 300)}`;
+    }
+  };
   const kill = async (
     outcome: SuiteOutcome,
     tier: 'rules' | 'full',
     tier1Seconds: number | null,
   ): Promise<KillRow> => {
     const seconds = (Date.now() - started) / 1000; // time to kill, without the confirmation
+    sw.lap('(after the kill)');
     // A test outside the fault's rules failing may be a flake (a loaded machine, a time window):
     // it must fail again on the faulty target, and its file pass on the unpatched one.
     const suspect =
       tier === 'full' && tiered
-        ? ((await failsAgain(outcome.firstFailure, workDir, targets.env)) ??
+        ? ((await failsAgain(outcome.firstFailure, workDir, targets!.env)) ??
           (await notCredible(fault, outcome.firstFailure, true)))
         : await notCredible(fault, outcome.firstFailure);
     const extra = { seconds, tier, tier1Seconds };
+    sw.lap('confirmation');
     if (suspect) return row('error', outcome.firstFailure, suspect, { ...extra, tier: null });
     return row('killed', outcome.firstFailure, outcome.failureMessage, extra);
   };
@@ -313,8 +346,22 @@ async function runEmbedded(fault: Fault): Promise<KillRow> {
         testNamePattern: one.testNamePattern,
         workDir: path.join(workDir, 'tier1'),
         timeoutSeconds,
-        env: { ...suiteEnv(path.join(workDir, 'tier1')), ...targets.env },
+        env: {
+          ...suiteEnv(path.join(workDir, 'tier1')),
+          ...targetEnvBeforeBoot(dir, workDir, fault.env),
+        },
+        ready: booting.then((t) => t.env),
       });
+      const notStarted = await booted();
+      if (notStarted) return row('error', null, notStarted);
+      if (outcome.timing)
+        sw.vitest(
+          'tier1',
+          outcome.timing.marksFile,
+          outcome.timing.spawnedAt,
+          outcome.timing.exitedAt,
+        );
+      sw.lap('tier1: result read');
       tier1Seconds = (Date.now() - started) / 1000;
       if (outcome.failed) return await kill(outcome, 'rules', tier1Seconds);
       // tier 1 did not run (twice): an error, not a survival the full run would misattribute
@@ -322,19 +369,26 @@ async function runEmbedded(fault: Fault): Promise<KillRow> {
         return row('error', null, `tier 1 did not run: ${outcome.infraError}`, { tier1Seconds });
       }
     }
-    if (usesShortWindows(null, fullProjects)) await targets.ensureShort();
+    const notStarted = await booted();
+    if (notStarted) return row('error', null, notStarted);
+    sw.lap('target boot');
+    if (usesShortWindows(null, fullProjects)) await targets!.ensureShort();
     const outcome = await runSuitesSteady({
       projects: fullProjects,
       workDir: path.join(workDir, 'full'),
       timeoutSeconds,
-      env: { ...suiteEnv(path.join(workDir, 'full')), ...targets.env },
+      env: { ...suiteEnv(path.join(workDir, 'full')), ...targets!.env },
     });
+    sw.lap('full run');
     if (outcome.failed) return await kill(outcome, tiered ? 'full' : 'rules', tier1Seconds);
     return row(outcome.infraError ? 'error' : 'survived', null, outcome.infraError, {
       tier1Seconds,
     });
   } finally {
-    await targets.close();
+    // the time to kill is taken; the copy's folder is reused only after this slot's next copy,
+    // which does not need the old process gone (it holds no file there open for writing)
+    closing.push(booting.then((t) => t.close()).catch(() => undefined));
+    sw.lap('target close');
   }
 }
 
@@ -608,14 +662,14 @@ async function runExternalFault(
   }
 }
 
-async function pool<T>(items: T[], jobs: number, fn: (item: T) => Promise<KillRow>) {
+async function pool<T>(items: T[], jobs: number, fn: (item: T, slot: number) => Promise<KillRow>) {
   const results: KillRow[] = new Array(items.length);
   let next = 0;
   await Promise.all(
-    Array.from({ length: Math.min(jobs, items.length) }, async () => {
+    Array.from({ length: Math.min(jobs, items.length) }, async (_, slot) => {
       while (next < items.length) {
         const i = next++;
-        const r = (results[i] = await fn(items[i]));
+        const r = (results[i] = await fn(items[i], slot));
         const how =
           r.verdict === 'killed'
             ? `killed (${r.tier === 'full' ? 'full run' : 'rule tests'})`
@@ -691,6 +745,7 @@ async function main(): Promise<void> {
   }
   for (const f of FAULTS) assertKnownRuleIds(f.rules);
   const started = Date.now();
+  await rm(SPEC_CACHE_DIR, { recursive: true, force: true });
   let rows: KillRow[];
   if (args.manifest) {
     rows = await runExternal(path.resolve(args.manifest));
@@ -703,6 +758,7 @@ async function main(): Promise<void> {
     if (!args['no-baseline']) await runBaseline(faults);
     console.log(`[spot-check] tier 1 chosen from ${coverageSource}`);
     rows = await pool(faults, jobs, runEmbedded);
+    await Promise.all(closing);
   }
   const s = parseShard();
   const report = summarise(
@@ -711,6 +767,15 @@ async function main(): Promise<void> {
     s ? `${s.index}/${s.count}` : undefined,
   );
   console.log('\n' + renderTerminal(rows));
+  const profile = profileSummary();
+  if (profile) {
+    console.log('\n' + profile);
+    await mkdir(path.join(REPORTS, 'spot-check'), { recursive: true });
+    await writeFile(
+      path.join(REPORTS, 'spot-check', 'profile.json'),
+      JSON.stringify(profileJson(), null, 1) + '\n',
+    );
+  }
   const base = args.out ?? (s ? `spot-check/shard-${s.index}-of-${s.count}` : 'spot-check');
   await writeReports(path.dirname(path.join(REPORTS, base)), report, path.basename(base));
   console.log(
