@@ -10,7 +10,7 @@ import { assertKnownRuleIds, loadRules } from '../../fixtures/harness/rules.ts';
 import { applyEdits, REFERENCE_DIR } from './apply-fault.ts';
 import { FAULTS } from './catalog.ts';
 import { mergeReports, quantile, summarise, type KillRow } from './kill-table.ts';
-import { namePattern, selectTests } from './select.ts';
+import { filesTagging, namePattern, selectTests, type RuleCoverage } from './select.ts';
 
 describe('the fault catalog', () => {
   it('has unique ids', () => {
@@ -79,6 +79,41 @@ describe('tier-1 selection', () => {
     const re = new RegExp(namePattern(sel)!);
     expect(re.test('kanban due (a > b) soon')).toBe(true);
     expect(re.test('kanban due (a > b) soon later')).toBe(false);
+  });
+
+  it('runs whole a file that tags the rule where the report saw no test prove it (a newer test)', () => {
+    const tagging = filesTagging('s5.1.unarchive.archived');
+    expect(tagging.length).toBeGreaterThan(0);
+    const [seen, ...newer] = tagging;
+    const report: RuleCoverage = {
+      rules: [
+        {
+          id: 's5.1.unarchive.archived',
+          tests: [
+            { name: `${seen} > a test the report saw`, project: 'lifecycle', state: 'passed' },
+          ],
+        },
+      ],
+    };
+    const sel = selectTests(['s5.1.unarchive.archived'], report);
+    expect(sel.tests).toEqual([{ file: seen, name: 'a test the report saw' }]);
+    expect(sel.wholeFiles).toEqual([...newer].sort());
+    expect(sel.source).toBe(newer.length > 0 ? 'coverage+tags' : 'coverage');
+  });
+
+  it('a report naming a file renamed since: the files tagging the rule run whole', () => {
+    const report: RuleCoverage = {
+      rules: [
+        {
+          id: 's5.1.unarchive.archived',
+          tests: [{ name: 'lifecycle/gone.test.ts > old', project: 'lifecycle', state: 'passed' }],
+        },
+      ],
+    };
+    const sel = selectTests(['s5.1.unarchive.archived'], report);
+    expect(sel.tests).toEqual([]);
+    expect(sel.wholeFiles).toEqual(filesTagging('s5.1.unarchive.archived').sort());
+    expect(sel.source).toBe('tags');
   });
 
   it('falls back to the files that tag a rule the report does not know', () => {

@@ -4,9 +4,9 @@
  * - From the last run's rule coverage (reports/rule-coverage.json, written by every `npm test`):
  *   each rule lists the tests that proved it, as `file > describe > test`. Those become a file
  *   list plus a vitest `-t` pattern naming exactly those tests.
- * - Rules the report does not know (no report yet, a new rule, a test that was failing then):
- *   the suite files whose source names the rule id (`proves('<id>'`, `provesIn(ctx, '<id>'`,
- *   rule tables) run whole.
+ * - Beside them, every suite file whose source names the rule id (`proves('<id>'`,
+ *   `provesIn(ctx, '<id>'`, rule tables) but where the report saw no test prove it (no report
+ *   yet, a new rule or test, a file renamed since, a test that was failing then) runs whole.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -92,22 +92,24 @@ export function selectTests(ruleIds: readonly string[], coverage: RuleCoverage |
   let fromCoverage = false;
   let fromTags = false;
   for (const id of ruleIds) {
-    const passed = (byRule.get(id) ?? []).filter((t) => t.state === 'passed');
-    if (passed.length > 0) {
-      fromCoverage = true;
-      for (const t of passed) {
-        const cut = t.name.indexOf(' > ');
-        if (cut < 0) continue;
-        const file = t.name.slice(0, cut);
-        if (!existsSync(path.join(ROOT, file))) continue; // a file renamed since the report
-        tests.set(t.name, { file, name: t.name.slice(cut + 3) });
-      }
-      continue;
+    const known: { file: string; name: string; full: string }[] = [];
+    for (const t of byRule.get(id) ?? []) {
+      if (t.state !== 'passed') continue;
+      const cut = t.name.indexOf(' > ');
+      if (cut < 0) continue;
+      const file = t.name.slice(0, cut);
+      if (!existsSync(path.join(ROOT, file))) continue; // a file renamed since the report
+      known.push({ file, name: t.name.slice(cut + 3), full: t.name });
     }
-    const tagged = filesTagging(id);
-    if (tagged.length === 0) unproven.push(id);
-    else fromTags = true;
+    for (const t of known) tests.set(t.full, { file: t.file, name: t.name });
+    if (known.length > 0) fromCoverage = true;
+    // a file whose source tags the rule but where the report saw no test prove it (a test added
+    // or a file renamed since the report): run it whole, so a new test is never left out
+    const knownFiles = new Set(known.map((t) => t.file));
+    const tagged = filesTagging(id).filter((f) => !knownFiles.has(f));
+    if (tagged.length > 0) fromTags = true;
     for (const f of tagged) whole.add(f);
+    if (known.length === 0 && tagged.length === 0) unproven.push(id);
   }
   const named = [...tests.values()].filter((t) => !whole.has(t.file));
   const files = [...new Set([...named.map((t) => t.file), ...whole])].sort();
