@@ -138,27 +138,21 @@ export async function runSuites(opts: {
   clearTimeout(timer);
   process.removeListener('exit', killGroup);
   if (timedOut) killGroup(); // workers that outlived vitest
-  if (notReady) {
-    return {
-      timing,
-      failed: false,
-      firstFailure: null,
-      failureMessage: null,
-      testsRun: 0,
-      exitCode,
-      infraError: notReady,
-    };
-  }
+  /** vitest could not tell: no test result, only why. */
+  const infra = (infraError: string): SuiteOutcome & { timing: typeof timing } => ({
+    timing,
+    failed: false,
+    firstFailure: null,
+    failureMessage: null,
+    testsRun: 0,
+    exitCode,
+    infraError,
+  });
+  if (notReady) return infra(notReady);
   if (timedOut) {
-    return {
-      timing,
-      failed: false,
-      firstFailure: null,
-      failureMessage: null,
-      testsRun: 0,
-      exitCode,
-      infraError: `vitest timed out after ${opts.timeoutSeconds} s (--timeout): no test had failed by then`,
-    };
+    return infra(
+      `vitest timed out after ${opts.timeoutSeconds} s (--timeout): no test had failed by then`,
+    );
   }
 
   // The first failure in time, written the moment it happened (the JSON report can miss it on bail).
