@@ -130,6 +130,27 @@ suite('webhook signature', () => {
     expect(await subscription(user)).toEqual(before);
   });
 
+  it('the signature is checked before the content type: an unsigned or badly signed event sent as text/plain → 401, not 415', async () => {
+    proves('s10.webhook.signature-first');
+    const user = await newUser({ name: 'wh-sig-before-type' });
+    const before = await subscription(user);
+    const raw = JSON.stringify({
+      event_id: eventId(),
+      type: 'subscription.renewed',
+      user_id: user.id,
+      expires_at: inDays(30),
+    });
+    for (const signature of [null, sign(`${raw} `)]) {
+      const res = await api.call('subscriptionWebhook', {
+        as: null,
+        rawBody: { content: raw, contentType: 'text/plain' },
+        headers: signatureHeaders(signature),
+      });
+      expectError(res, 401, 'unauthorized');
+    }
+    expect(await subscription(user)).toEqual(before);
+  });
+
   it('the signature is checked before the body: unsigned garbage → 401, not 400', async () => {
     proves('s10.webhook.signature-first');
     expectError(await deliver('{not json', null), 401, 'unauthorized');
@@ -176,6 +197,26 @@ suite('webhook events', () => {
     const sub = await subscription(user);
     expect(sub.tier).toBe('free');
     expect(sub.last_event_id).toBe(e.event_id);
+  });
+
+  it('expired with an expires_at still in the future → the tier is free (the event decides, not the date)', async () => {
+    proves('s9.tier.expired');
+    const user = await newUser({ name: 'wh-expire-future' });
+    const renewed: Event = {
+      event_id: eventId(),
+      type: 'subscription.renewed',
+      user_id: user.id,
+      expires_at: inDays(30),
+    };
+    expectStatus(await send(renewed), 200);
+    const e: Event = {
+      event_id: eventId(),
+      type: 'subscription.expired',
+      user_id: user.id,
+      expires_at: inDays(10),
+    };
+    expect(expectStatus(await send(e), 200).body).toMatchObject({ status: 'processed' });
+    expect((await subscription(user)).tier).toBe('free');
   });
 
   it('a replayed event_id → 200 duplicate with no second effect, whatever the rest of the body', async () => {

@@ -109,6 +109,21 @@ requireOps('subscriptionWebhook', 'getSubscription')(
       });
     }
 
+    // ── a duplicate event_id (200 duplicate) is answered before the rest of the body ─────────
+    for (const [what, field, change] of BROKEN) {
+      it(`a signed replay of a processed event_id with ${what} (${field}) → 200 duplicate, no effect`, async () => {
+        proves('s10.webhook.duplicate-before-body', 's9.duplicate.any-body');
+        const before = await subscription(subscriber);
+        const res = await api.call(
+          'subscriptionWebhook',
+          webhookRequest({ ...processed, ...change }),
+        );
+        expectStatus(res, 200);
+        expect(res.body).toMatchObject({ status: 'duplicate' });
+        expect(await subscription(subscriber)).toEqual(before);
+      });
+    }
+
     it('a signed new event without a type → 400', async () => {
       proves('s10.webhook.body');
       const event: Record<string, unknown> = { ...webhookEvent(quiet.id) };

@@ -542,6 +542,39 @@ suite('reminder schedule (§6) over DST transitions, against the live target', (
   // §6 "over open tasks … with effective due date E", §5 "The effective due date is
   // next_due_date ?? due_date": a recurring task with a completion has both dates, and its
   // reminders follow next_due_date (the random cases above only have tasks without one).
+  it('items that tie on fire_at and kind come in ascending task_id', async () => {
+    proves('s6.schedule.sorted');
+    const user = await newUser({ name: 'schedule-ties' });
+    const own = await newResidence(user);
+    const prefs = { task_reminders: true, overdue_reminders: true, daily_digest: false };
+    expectStatus(await api.call('updateNotificationPreferences', { as: user, body: prefs }), 200);
+    // three one-time tasks due the same day: each of their reminders fires at the same instants
+    const tasks = [];
+    for (let i = 0; i < 3; i += 1)
+      tasks.push(await newTask(user, own.id, { due_date: '2026-03-20' }));
+    const from = Date.UTC(2026, 2, 1);
+    const res = await api.call('getNotificationSchedule', {
+      as: user,
+      query: {
+        from: new Date(from).toISOString(),
+        to: new Date(from + 62 * DAY).toISOString(),
+      },
+      timezone: 'UTC',
+    });
+    expectStatus(res, 200);
+    const items = res.body.items as ScheduleItem[];
+    const ids = tasks.map((t) => t.id as number).sort((a, b) => a - b);
+    const groups = new Map<string, number[]>();
+    for (const i of items) {
+      const key = `${i.fire_at} ${i.kind}`;
+      groups.set(key, [...(groups.get(key) ?? []), i.task_id as number]);
+    }
+    const tied = [...groups.values()].filter((g) => g.length > 1);
+    // §6: a due-soon pair and seven overdue days, each shared by the three tasks
+    expect(tied.length, 'instants shared by the three tasks').toBe(9);
+    for (const g of tied) expect(g).toEqual(ids);
+  });
+
   it("a completed recurring task's reminders follow next_due_date, not due_date", async () => {
     proves('s6.schedule.effective-due');
     const user = await newUser({ name: 'schedule-effective-due' });
