@@ -35,6 +35,14 @@ const eventId = (): string =>
 const inDays = (d: number): string =>
   new Date(Date.now() + d * 86400_000).toISOString().replace(/\.\d+Z$/, 'Z');
 
+/** A renewal of `userId`'s subscription for 30 days, under a fresh event_id. */
+const renewal = (userId: number): Event => ({
+  event_id: eventId(),
+  type: 'subscription.renewed',
+  user_id: userId,
+  expires_at: inDays(30),
+});
+
 interface Event {
   event_id: string;
   type: 'subscription.renewed' | 'subscription.expired';
@@ -66,12 +74,7 @@ suite('webhook signature', () => {
     proves('s9.signature.bad');
     const user = await newUser({ name: 'wh-bad' });
     const before = await subscription(user);
-    const raw = JSON.stringify({
-      event_id: eventId(),
-      type: 'subscription.renewed',
-      user_id: user.id,
-      expires_at: inDays(30),
-    });
+    const raw = JSON.stringify(renewal(user.id));
     expectError(
       await deliver(raw, sign(raw, `${config.webhookSecret}-wrong`)),
       401,
@@ -84,12 +87,7 @@ suite('webhook signature', () => {
     proves('s9.signature.missing');
     const user = await newUser({ name: 'wh-missing' });
     const before = await subscription(user);
-    const raw = JSON.stringify({
-      event_id: eventId(),
-      type: 'subscription.renewed',
-      user_id: user.id,
-      expires_at: inDays(30),
-    });
+    const raw = JSON.stringify(renewal(user.id));
     expectError(await deliver(raw, null), 401, 'unauthorized');
     expect(await subscription(user)).toEqual(before);
   });
@@ -104,12 +102,7 @@ suite('webhook signature', () => {
       user_id: user.id,
       expires_at: inDays(1),
     });
-    const raw = JSON.stringify({
-      event_id: eventId(),
-      type: 'subscription.renewed',
-      user_id: user.id,
-      expires_at: inDays(30),
-    });
+    const raw = JSON.stringify(renewal(user.id));
     expectError(await deliver(raw, sign(signed)), 401, 'unauthorized');
     expect(await subscription(user)).toEqual(before);
   });
@@ -118,12 +111,7 @@ suite('webhook signature', () => {
     proves('s9.signature.valid', 's9.signature.bad');
     const user = await newUser({ name: 'wh-raw' });
     const before = await subscription(user);
-    const e = {
-      event_id: eventId(),
-      type: 'subscription.renewed',
-      user_id: user.id,
-      expires_at: inDays(30),
-    };
+    const e = renewal(user.id);
     const signedRaw = JSON.stringify(e);
     const spaced = JSON.stringify(e, null, 2);
     expectError(await deliver(spaced, sign(signedRaw)), 401, 'unauthorized');
@@ -134,12 +122,7 @@ suite('webhook signature', () => {
     proves('s10.webhook.signature-first');
     const user = await newUser({ name: 'wh-sig-before-type' });
     const before = await subscription(user);
-    const raw = JSON.stringify({
-      event_id: eventId(),
-      type: 'subscription.renewed',
-      user_id: user.id,
-      expires_at: inDays(30),
-    });
+    const raw = JSON.stringify(renewal(user.id));
     for (const signature of [null, sign(`${raw} `)]) {
       const res = await api.call('subscriptionWebhook', {
         as: null,
@@ -161,12 +144,7 @@ suite('webhook events', () => {
   it('renewed → 200 processed and the tier is pro', async () => {
     proves('s9.processed', 's9.tier.renewed', 's9.signature.valid', 's9.subscription.get');
     const user = await newUser({ name: 'wh-renew' });
-    const e: Event = {
-      event_id: eventId(),
-      type: 'subscription.renewed',
-      user_id: user.id,
-      expires_at: inDays(30),
-    };
+    const e: Event = renewal(user.id);
     const res = expectStatus(await send(e), 200);
     expect(res.body).toMatchObject({ status: 'processed' });
     const sub = await subscription(user);
@@ -178,15 +156,7 @@ suite('webhook events', () => {
   it('expired after renewed → the tier is free', async () => {
     proves('s9.tier.expired');
     const user = await newUser({ name: 'wh-expire' });
-    expectStatus(
-      await send({
-        event_id: eventId(),
-        type: 'subscription.renewed',
-        user_id: user.id,
-        expires_at: inDays(30),
-      }),
-      200,
-    );
+    expectStatus(await send(renewal(user.id)), 200);
     const e: Event = {
       event_id: eventId(),
       type: 'subscription.expired',
@@ -202,12 +172,7 @@ suite('webhook events', () => {
   it('expired with an expires_at still in the future → the tier is free (the event decides, not the date)', async () => {
     proves('s9.tier.expired');
     const user = await newUser({ name: 'wh-expire-future' });
-    const renewed: Event = {
-      event_id: eventId(),
-      type: 'subscription.renewed',
-      user_id: user.id,
-      expires_at: inDays(30),
-    };
+    const renewed: Event = renewal(user.id);
     expectStatus(await send(renewed), 200);
     const e: Event = {
       event_id: eventId(),
@@ -227,12 +192,7 @@ suite('webhook events', () => {
       's10.webhook.duplicate-before-body',
     );
     const user = await newUser({ name: 'wh-replay' });
-    const first: Event = {
-      event_id: eventId(),
-      type: 'subscription.renewed',
-      user_id: user.id,
-      expires_at: inDays(30),
-    };
+    const first: Event = renewal(user.id);
     expectStatus(await send(first), 200);
     const after = await subscription(user);
     // same event_id, another type: must not downgrade
@@ -250,12 +210,7 @@ suite('webhook events', () => {
     proves('s9.duplicate.no-effect', 's9.duplicate.any-body');
     const user = await newUser({ name: 'wh-replay-a' });
     const other = await newUser({ name: 'wh-replay-b' });
-    const first: Event = {
-      event_id: eventId(),
-      type: 'subscription.renewed',
-      user_id: user.id,
-      expires_at: inDays(30),
-    };
+    const first: Event = renewal(user.id);
     expectStatus(await send(first), 200);
     const otherBefore = await subscription(other);
     const userBefore = await subscription(user);

@@ -6,7 +6,12 @@
  */
 import type { Actor } from '../fixtures/harness/actors.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, expectError, expectStatus } from '../fixtures/harness/client/client.ts';
+import {
+  api,
+  expectError,
+  expectStatus,
+  type ApiResponse,
+} from '../fixtures/harness/client/client.ts';
 import { newResidence, newTask, newUser, staticIds } from '../fixtures/harness/factories.ts';
 import { fc, fcAssert } from '../fixtures/harness/fc.ts';
 import { proves } from '../fixtures/harness/rules.ts';
@@ -235,6 +240,22 @@ function diffItems(actual: ScheduleItem[], expected: ScheduleItem[]): string {
   const extra = [...a].filter((x) => !e.has(x)).map((x) => `  + target: ${x}`);
   const missing = [...e].filter((x) => !a.has(x)).map((x) => `  - rules:  ${x}`);
   return [...missing, ...extra].join('\n') || '  (same items, different order)';
+}
+
+/** Task reminders and overdue reminders on, the daily digest off: the schedule holds task items only. */
+async function taskRemindersOnly(user: Actor): Promise<void> {
+  const prefs = { task_reminders: true, overdue_reminders: true, daily_digest: false };
+  expectStatus(await api.call('updateNotificationPreferences', { as: user, body: prefs }), 200);
+}
+
+/** The caller's schedule for the 62 days from `from` (epoch ms), read in UTC: a 200. */
+async function utcSchedule62Days(user: Actor, from: number): Promise<ApiResponse> {
+  const res = await api.call('getNotificationSchedule', {
+    as: user,
+    query: { from: new Date(from).toISOString(), to: new Date(from + 62 * DAY).toISOString() },
+    timezone: 'UTC',
+  });
+  return expectStatus(res, 200);
 }
 
 suite('reminder schedule (§6) over DST transitions, against the live target', () => {
@@ -546,22 +567,13 @@ suite('reminder schedule (§6) over DST transitions, against the live target', (
     proves('s6.schedule.sorted');
     const user = await newUser({ name: 'schedule-ties' });
     const own = await newResidence(user);
-    const prefs = { task_reminders: true, overdue_reminders: true, daily_digest: false };
-    expectStatus(await api.call('updateNotificationPreferences', { as: user, body: prefs }), 200);
+    await taskRemindersOnly(user);
     // three one-time tasks due the same day: each of their reminders fires at the same instants
     const tasks = [];
     for (let i = 0; i < 3; i += 1)
       tasks.push(await newTask(user, own.id, { due_date: '2026-03-20' }));
     const from = Date.UTC(2026, 2, 1);
-    const res = await api.call('getNotificationSchedule', {
-      as: user,
-      query: {
-        from: new Date(from).toISOString(),
-        to: new Date(from + 62 * DAY).toISOString(),
-      },
-      timezone: 'UTC',
-    });
-    expectStatus(res, 200);
+    const res = await utcSchedule62Days(user, from);
     const items = res.body.items as ScheduleItem[];
     const ids = tasks.map((t) => t.id as number).sort((a, b) => a - b);
     const groups = new Map<string, number[]>();
@@ -580,8 +592,7 @@ suite('reminder schedule (§6) over DST transitions, against the live target', (
     const user = await newUser({ name: 'schedule-effective-due' });
     const own = await newResidence(user);
     const ids = await staticIds();
-    const prefs = { task_reminders: true, overdue_reminders: true, daily_digest: false };
-    expectStatus(await api.call('updateNotificationPreferences', { as: user, body: prefs }), 200);
+    await taskRemindersOnly(user);
     const task = await newTask(user, own.id, {
       due_date: '2026-03-20',
       frequency_id: ids.task_frequencies.weekly,
@@ -602,15 +613,7 @@ suite('reminder schedule (§6) over DST transitions, against the live target', (
     expect(E, 'next_due_date after a completion').toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(E, 'next_due_date differs from due_date').not.toBe(read.due_date);
     const from = Date.UTC(2026, 0, 25);
-    const res = await api.call('getNotificationSchedule', {
-      as: user,
-      query: {
-        from: new Date(from).toISOString(),
-        to: new Date(from + 62 * DAY).toISOString(),
-      },
-      timezone: 'UTC',
-    });
-    expectStatus(res, 200);
+    const res = await utcSchedule62Days(user, from);
     const mine = (kind: ReminderKind) =>
       (res.body.items as ScheduleItem[])
         .filter((i) => i.task_id === task.id && i.kind === kind)
