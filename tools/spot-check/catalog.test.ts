@@ -3,14 +3,14 @@
  * fault names known contract rules, and every edit's `find` occurs exactly once in the current
  * reference target, so a change to the target that makes a fault stale fails `npm test`.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assertKnownRuleIds, loadRules } from '../../fixtures/harness/rules.ts';
 import { applyEdits, REFERENCE_DIR } from './apply-fault.ts';
 import { FAULTS } from './catalog.ts';
 import { mergeReports, quantile, summarise, type KillRow } from './kill-table.ts';
-import { filesTagging, namePattern, selectTests, type RuleCoverage } from './select.ts';
+import { filesTagging, namePattern, ROOT, selectTests, type RuleCoverage } from './select.ts';
 
 describe('the fault catalog', () => {
   it('has unique ids', () => {
@@ -99,6 +99,28 @@ describe('tier-1 selection', () => {
     expect(sel.tests).toEqual([{ file: seen, name: 'a test the report saw' }]);
     expect(sel.wholeFiles).toEqual([...newer].sort());
     expect(sel.source).toBe(newer.length > 0 ? 'coverage+tags' : 'coverage');
+  });
+
+  it('a file edited after the report was written runs whole (it may hold a test the report never saw)', () => {
+    const [file] = filesTagging('s5.1.unarchive.archived');
+    const report = (writtenAt: number): RuleCoverage => ({
+      writtenAt,
+      rules: [
+        {
+          id: 's5.1.unarchive.archived',
+          tests: [
+            { name: `${file} > a test the report saw`, project: 'lifecycle', state: 'passed' },
+          ],
+        },
+      ],
+    });
+    const edited = statSync(path.join(ROOT, file)).mtimeMs;
+    expect(
+      selectTests(['s5.1.unarchive.archived'], report(edited + 1000)).wholeFiles,
+    ).not.toContain(file);
+    expect(selectTests(['s5.1.unarchive.archived'], report(edited - 1000)).wholeFiles).toContain(
+      file,
+    );
   });
 
   it('a report naming a file renamed since: the files tagging the rule run whole', () => {

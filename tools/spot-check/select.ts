@@ -6,9 +6,10 @@
  *   list plus a vitest `-t` pattern naming exactly those tests.
  * - Beside them, every suite file whose source names the rule id (`proves('<id>'`,
  *   `provesIn(ctx, '<id>'`, rule tables) but where the report saw no test prove it (no report
- *   yet, a new rule or test, a file renamed since, a test that was failing then) runs whole.
+ *   yet, a new rule or test, a file renamed since, a test that was failing then), or that was
+ *   edited after the report was written (it may hold a test the report never saw), runs whole.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -19,6 +20,8 @@ export interface RuleCoverage {
   gate?: { complete_run?: boolean };
   /** Set on the copy a spot-check baseline keeps: a run of every suite (the unit project aside). */
   suites_complete?: boolean;
+  /** When the report was written (its file's mtime, epoch ms; set by readCoverage, not stored). */
+  writtenAt?: number;
 }
 
 /**
@@ -51,7 +54,7 @@ export function readCoverage(file: string): RuleCoverage | null {
   if (!existsSync(file)) return null;
   try {
     const json = JSON.parse(readFileSync(file, 'utf8')) as RuleCoverage;
-    return Array.isArray(json.rules) ? json : null;
+    return Array.isArray(json.rules) ? { ...json, writtenAt: statSync(file).mtimeMs } : null;
   } catch {
     return null;
   }
@@ -84,6 +87,16 @@ export function filesTagging(ruleId: string): string[] {
     .map(([f]) => f);
 }
 
+/** Whether the suite file changed after `writtenAt` (epoch ms); never when it is unknown. */
+function editedSince(file: string, writtenAt: number | undefined): boolean {
+  if (writtenAt === undefined) return false;
+  try {
+    return statSync(path.join(ROOT, file)).mtimeMs > writtenAt;
+  } catch {
+    return false;
+  }
+}
+
 export function selectTests(ruleIds: readonly string[], coverage: RuleCoverage | null): Selection {
   const byRule = new Map((coverage?.rules ?? []).map((r) => [r.id, r.tests]));
   const tests = new Map<string, { file: string; name: string }>();
@@ -105,7 +118,10 @@ export function selectTests(ruleIds: readonly string[], coverage: RuleCoverage |
     if (known.length > 0) fromCoverage = true;
     // a file whose source tags the rule but where the report saw no test prove it (a test added
     // or a file renamed since the report): run it whole, so a new test is never left out
-    const knownFiles = new Set(known.map((t) => t.file));
+    // a file edited after the report may hold tests the report never saw: it runs whole too
+    const knownFiles = new Set(
+      known.map((t) => t.file).filter((f) => !editedSince(f, coverage?.writtenAt)),
+    );
     const tagged = filesTagging(id).filter((f) => !knownFiles.has(f));
     if (tagged.length > 0) fromTags = true;
     for (const f of tagged) whole.add(f);
