@@ -215,6 +215,36 @@ suite('kanban (§5.3) against the live target', () => {
     );
   });
 
+  it("today is the local date in a zone whose date is not UTC's date at the request", async (ctx) => {
+    proves('s2.today', 's5.3.answer.today');
+    // UTC−11 … UTC+14 span 25 h: at every instant one of these zones is on another date than UTC,
+    // 30 min or more from its own midnight (the zone only decides whether a target
+    // serving UTC's date is caught; the assertion is the contract's in any zone)
+    const CANDIDATES = [
+      'Pacific/Pago_Pago',
+      'Pacific/Honolulu',
+      'America/Anchorage',
+      'Asia/Tokyo',
+      'Pacific/Auckland',
+      'Pacific/Kiritimati',
+    ];
+    const now = Date.now();
+    const steady = (zone: string) =>
+      [now - 1_800_000, now + 1_800_000].every((t) => localDate(t, zone) === localDate(now, zone));
+    const apart = CANDIDATES.filter(
+      (z) => steady(z) && localDate(now, z) !== localDate(now, 'UTC'),
+    );
+    expect(apart.length, 'a candidate zone on another date than UTC now').toBeGreaterThan(0);
+    let zone: string | undefined;
+    for (const z of apart) if (zone === undefined && (await targetAcceptsZone(owner, z))) zone = z;
+    if (zone === undefined) {
+      return ctx.skip(`the target's tz database lacks every one of ${apart.join(', ')}`);
+    }
+    const { res, todays } = await readKanban(owner, { zone, days: 1, todayZone: zone });
+    expect(res.body.timezone).toBe(zone);
+    expect([...todays]).toContain(res.body.today);
+  });
+
   it('the days boundary is inclusive: due on today + days is due soon, one day later upcoming', async () => {
     proves('s5.3.rule.due-soon', 's5.3.rule.upcoming', 's2.calendar-days');
     await fcAssert(
