@@ -1,0 +1,165 @@
+/**
+ * The target host (unit project): each boot runs the files of its folder as they are at the boot
+ * (a fault patched into a reused slot is the code that runs), with its own environment, writes
+ * main.ts's log lines to its log file, and leaves nothing listening once closed; a host that dies
+ * or hangs fails one boot, never the next.
+ */
+import { randomUUID } from 'node:crypto';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { start } from '../../fixtures/reference-api/start.ts';
+import { REFERENCE_DIR, WORK_DIR } from './apply-fault.ts';
+import { TargetHost } from './hosted-target.ts';
+
+const STATIC = 'src/routes/static.ts';
+const CACHE_LINE = `reply.header('Cache-Control', 'no-cache');`;
+
+let dir: string;
+let host: TargetHost;
+
+beforeAll(async () => {
+  // inside the package, as the runner's slots are (the copy resolves the package's node_modules)
+  dir = path.join(WORK_DIR, `host-test-${randomUUID().slice(0, 8)}`);
+  await cp(REFERENCE_DIR, dir, { recursive: true });
+  host = await TargetHost.start();
+});
+
+afterAll(async () => {
+  await host?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function get(url: string, headers: Record<string, string> = {}, method = 'GET') {
+  const res = await fetch(`${url}/api/static_data/`, { method, headers });
+  await res.arrayBuffer();
+  return res;
+}
+
+async function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+/** The log lines without what differs from run to run (time, pid, port, ids, durations). */
+async function logShape(file: string): Promise<string[]> {
+  const text = await readFile(file, 'utf8');
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const o = JSON.parse(line) as Record<string, unknown>;
+      for (const k of ['time', 'pid', 'hostname', 'url', 'duration_ms']) if (k in o) o[k] = '*';
+      if (typeof o.msg === 'string') o.msg = o.msg.replace(/:\d+$/, ':*');
+      return JSON.stringify(
+        Object.keys(o)
+          .sort()
+          .map((k) => [k, o[k]]),
+      );
+    });
+}
+
+describe('the target host', () => {
+  it('boots a fresh module graph each time: a file patched between boots is the one that runs', async () => {
+    const before = await host.boot({ dir });
+    const source = await readFile(path.join(dir, STATIC), 'utf8');
+    await writeFile(
+      path.join(dir, STATIC),
+      source.replace(CACHE_LINE, `reply.header('Cache-Control', 'no-store');`),
+    );
+    try {
+      const after = await host.boot({ dir });
+      expect(after.pid).toBe(before.pid); // the same host
+      expect((await get(after.url)).headers.get('cache-control')).toBe('no-store');
+      // the first target keeps the code it booted with
+      expect((await get(before.url)).headers.get('cache-control')).toBe('no-cache');
+      await Promise.all([before.close(), after.close()]);
+    } finally {
+      await writeFile(path.join(dir, STATIC), source);
+    }
+    const again = await host.boot({ dir });
+    expect((await get(again.url)).headers.get('cache-control')).toBe('no-cache');
+    await again.close();
+  });
+
+  it('gives each boot its own environment, over the host env', async () => {
+    const latitude = await host.boot({ dir, env: { CASERA_LATITUDE: 'on' } });
+    const plain = await host.boot({ dir });
+    // CASERA_LATITUDE=on serves OPTIONS (204); the default answers 405
+    expect((await get(latitude.url, {}, 'OPTIONS')).status).toBe(204);
+    expect((await get(plain.url, {}, 'OPTIONS')).status).toBe(405);
+    await Promise.all([latitude.close(), plain.close()]);
+  });
+
+  it('writes the log lines a target process writes, for the same requests', async () => {
+    const run = async (
+      boot: (logFile: string) => Promise<{ url: string; close(): Promise<void> }>,
+    ) => {
+      const logFile = path.join(dir, `log-${randomUUID().slice(0, 8)}.log`);
+      const t = await boot(logFile);
+      await get(t.url, { 'X-Request-ID': 'host-test-1' });
+      await get(t.url, { 'X-Request-ID': 'host-test-2' }, 'OPTIONS');
+      await t.close();
+      return logShape(logFile);
+    };
+    const hosted = await run((logFile) => host.boot({ dir, logFile }));
+    const processed = await run((logFile) => start({ dir, logFile }));
+    expect(hosted.some((l) => l.includes('"listening"'))).toBe(true);
+    expect(hosted.some((l) => l.includes('"host-test-2"'))).toBe(true);
+    expect(hosted).toEqual(processed);
+  });
+
+  it('frees the port on close', async () => {
+    const t = await host.boot({ dir });
+    const port = Number(new URL(t.url).port);
+    expect(await portFree(port)).toBe(false);
+    await t.close();
+    expect(await portFree(port)).toBe(true);
+    await expect(fetch(`${t.url}/api/static_data/`)).rejects.toThrow();
+  });
+
+  it('starts a new host at the next boot after one died or did not answer', async () => {
+    const first = await host.boot({ dir });
+    process.kill(first.pid, 'SIGKILL');
+    await first.close(); // nothing left to close: resolves
+    await expect.poll(() => alive(first.pid), { timeout: 10_000 }).toBe(false);
+    const second = await host.boot({ dir });
+    expect(second.pid).not.toBe(first.pid);
+    expect((await get(second.url)).status).toBe(200);
+    await second.close();
+
+    await expect(host.boot({ dir, timeoutMs: 1 })).rejects.toThrow(/did not answer/);
+    const third = await host.boot({ dir });
+    expect(third.pid).not.toBe(second.pid);
+    expect((await get(third.url)).status).toBe(200);
+    await third.close();
+  });
+
+  it('recycles the host after recycleAfter boots, once its last target is closed', async () => {
+    const small = await TargetHost.start({ recycleAfter: 1 });
+    try {
+      const a = await small.boot({ dir });
+      const b = await small.boot({ dir });
+      expect(b.pid).not.toBe(a.pid);
+      expect((await get(a.url)).status).toBe(200); // the old host still serves its target
+      await a.close();
+      await expect.poll(() => alive(a.pid), { timeout: 10_000 }).toBe(false);
+      await b.close();
+    } finally {
+      await small.stop();
+    }
+  });
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
