@@ -113,13 +113,20 @@ describe('the target host', () => {
     expect(hosted).toEqual(processed);
   });
 
-  it('frees the port on close', async () => {
+  it('frees the port on close and leaves no server, socket or timer behind', async () => {
+    const idle = (await host.stats()).resources.sort();
     const t = await host.boot({ dir });
+    await get(t.url);
+    expect((await host.stats()).resources).toContain('TCPServerWrap');
     const port = Number(new URL(t.url).port);
     expect(await portFree(port)).toBe(false);
     await t.close();
     expect(await portFree(port)).toBe(true);
     await expect(fetch(`${t.url}/api/static_data/`)).rejects.toThrow();
+    // (the log file's close is an fs request that may still be in flight a moment)
+    await expect
+      .poll(async () => (await host.stats()).resources.sort(), { timeout: 5000 })
+      .toEqual(idle);
   });
 
   it('starts a new host at the next boot after one died or did not answer', async () => {

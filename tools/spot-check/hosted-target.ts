@@ -25,6 +25,7 @@ import type { HostAnswer, HostReply, HostRequest, HostStats } from './target-hos
 export type { HostStats };
 
 const ENTRY = fileURLToPath(new URL('./target-host.ts', import.meta.url));
+const REFERENCE = fileURLToPath(new URL('../../fixtures/reference-api/', import.meta.url));
 
 export interface HostOptions {
   /** boots per host before the next boot starts a new one; default 40 */
@@ -35,9 +36,12 @@ export interface HostOptions {
   env?: Record<string, string | undefined>;
 }
 
+/** The options of start() (fixtures/reference-api/start.ts), so a caller can use either. */
 export interface HostBootOptions {
-  /** the target's folder (holding src/) */
-  dir: string;
+  /** the target's folder (holding src/); default fixtures/reference-api */
+  dir?: string;
+  /** default 0: a free port */
+  port?: number;
   /** environment for this boot (the fault's, the short windows), over the host's */
   env?: Record<string, string>;
   /** file the target's JSON log lines are appended to; default a new temp file */
@@ -214,7 +218,7 @@ export class TargetHost {
   }
 
   /** Boots a copy of the target in the host: resolves once it listens with its database open. */
-  async boot(opts: HostBootOptions): Promise<HostedTarget> {
+  async boot(opts: HostBootOptions = {}): Promise<HostedTarget> {
     if (this.stopped) throw new Error('the target host was stopped');
     const timeoutMs = opts.timeoutMs ?? 15_000;
     const logFile =
@@ -225,7 +229,15 @@ export class TargetHost {
     let reply: HostAnswer;
     try {
       reply = await p.request(
-        { op: 'boot', dir: path.resolve(opts.dir), env: opts.env ?? {}, logFile },
+        {
+          op: 'boot',
+          dir: path.resolve(opts.dir ?? REFERENCE),
+          env: {
+            ...opts.env,
+            ...(opts.port !== undefined ? { PORT: String(opts.port) } : {}),
+          },
+          logFile,
+        },
         timeoutMs,
       );
     } catch (err) {

@@ -21,6 +21,7 @@ import { assertKnownRuleIds } from '../../fixtures/harness/rules.ts';
 import { shortWindowsEnv } from '../../fixtures/harness/short-windows.ts';
 import { start, type StartedTarget } from '../../fixtures/reference-api/start.ts';
 import { prepareFaultyCopy, REFERENCE_DIR, WORK_DIR } from './apply-fault.ts';
+import { TargetHost } from './hosted-target.ts';
 import { FAULTS } from './catalog.ts';
 import type { ExternalFault, ExternalManifest, Fault } from './fault.ts';
 import { SUITE_PROJECTS } from './fault.ts';
@@ -68,6 +69,7 @@ const { values: args, positionals } = parseArgs({
     merge: { type: 'boolean', default: false },
     out: { type: 'string' },
     timeout: { type: 'string', default: '300' },
+    host: { type: 'boolean', default: false },
   },
 });
 const timeoutSeconds = Number(args.timeout);
@@ -143,11 +145,24 @@ interface Booted {
 }
 
 /**
+ * --host: targets boot in a long-lived host process (hosted-target.ts), one per target folder: a
+ * slot's folder (its faults, one after the other) and the reference folder (baseline, confirmations).
+ */
+const hosts = new Map<string, Promise<TargetHost>>();
+function hostFor(dir: string): Promise<TargetHost> {
+  let host = hosts.get(dir);
+  if (!host) hosts.set(dir, (host = TargetHost.start()));
+  return host;
+}
+
+/**
  * start(), then wait for the target's first answer: it listens before its database is open, and
  * the suites' global setup gives a running target only 10 s to answer (a loaded machine needs more).
  */
 async function startWarm(opts: Parameters<typeof start>[0]): Promise<StartedTarget> {
-  const target = await start(opts);
+  const target = args.host
+    ? await (await hostFor(opts?.dir ?? REFERENCE_DIR)).boot(opts)
+    : await start(opts);
   try {
     await waitHealthy(`${target.url}/api/static_data/`, BOOT_TIMEOUT_MS / 1000);
   } catch (err) {
@@ -759,6 +774,7 @@ async function main(): Promise<void> {
     console.log(`[spot-check] tier 1 chosen from ${coverageSource}`);
     rows = await pool(faults, jobs, runEmbedded);
     await Promise.all(closing);
+    await Promise.all([...hosts.values()].map((h) => h.then((x) => x.stop())));
   }
   const s = parseShard();
   const report = summarise(

@@ -65,6 +65,8 @@ export interface HostStats {
   arrayBuffers: number;
   /** the host's CPU time so far (user + system), ms */
   cpuMs: number;
+  /** what keeps the event loop alive (process.getActiveResourcesInfo()), e.g. TCPServerWrap, Timeout */
+  resources: string[];
 }
 
 type Destination = ReturnType<typeof pino.destination>;
@@ -211,6 +213,7 @@ function stats(gc: boolean): HostStats {
     external: m.external,
     arrayBuffers: m.arrayBuffers,
     cpuMs: (cpu.user + cpu.system) / 1000,
+    resources: process.getActiveResourcesInfo(),
   };
 }
 
