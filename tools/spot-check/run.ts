@@ -1,6 +1,6 @@
 /**
  * npm run spot-check [-- --faults a,b] [--ci] [--jobs N] [--shard i/n] [--projects p,q] [--full-baseline]
- *                    [--no-baseline] [--no-confirm] [--coverage file] [--list]
+ *                    [--no-baseline] [--no-confirm] [--coverage file] [--list] [--host]
  * npm run spot-check -- --manifest external.json      (a real API: apply/revert/restart commands)
  * npm run spot-check -- --merge reports/spot-check/shard-*.json   (one report from a CI matrix)
  *
@@ -151,7 +151,11 @@ interface Booted {
 const hosts = new Map<string, Promise<TargetHost>>();
 function hostFor(dir: string): Promise<TargetHost> {
   let host = hosts.get(dir);
-  if (!host) hosts.set(dir, (host = TargetHost.start()));
+  if (!host) {
+    host = TargetHost.start();
+    hosts.set(dir, host);
+    host.catch(() => hosts.delete(dir)); // the next boot tries a new host
+  }
   return host;
 }
 
