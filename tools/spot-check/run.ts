@@ -1,6 +1,6 @@
 /**
  * npm run spot-check [-- --faults a,b] [--ci] [--jobs N] [--shard i/n] [--projects p,q] [--full-baseline]
- *                    [--no-baseline] [--no-confirm] [--coverage file] [--list]
+ *                    [--baseline-first] [--no-baseline] [--no-confirm] [--cold] [--coverage file] [--list]
  * npm run spot-check -- --manifest external.json      (a real API: apply/revert/restart commands)
  * npm run spot-check -- --merge reports/spot-check/shard-*.json   (one report from a CI matrix)
  *
@@ -9,7 +9,9 @@
  * the rule tags in the suite sources); only if the fault survives them does tier 2 run the rest of
  * the suites. Every run stops at its first failure. Prints a kill table (also
  * reports/spot-check.md and .json) saying which tier killed each fault. Exits 1 when a fault
- * survives or only the full run killed it (its rules' tests miss something).
+ * survives or only the full run killed it (its rules' tests miss something). Tier 1 runs in a vitest
+ * kept up per job slot (warm-vitest.ts); the unpatched baseline runs after the faults, over the tests
+ * that killed (confirmKills).
  */
 import { execSync } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -29,6 +31,7 @@ import {
   renderTable,
   renderTerminal,
   summarise,
+  withoutUnconfirmedKills,
   writeReports,
   type KillRow,
 } from './kill-table.ts';
@@ -697,15 +700,7 @@ async function confirmKills(rows: KillRow[], faults: Fault[]): Promise<KillRow[]
     }
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  const why = (test: string): string | undefined =>
-    notKills.get(test) ?? notKills.get(`${fileOf(test)} (file setup)`);
-  const out = rows.map((r) => {
-    const w =
-      r.verdict === 'killed' && r.tier === 'rules' && r.firstFailingTest
-        ? why(r.firstFailingTest)
-        : undefined;
-    return w ? { ...r, verdict: 'error' as const, tier: null, detail: w } : r;
-  });
+  const out = withoutUnconfirmedKills(rows, notKills);
   const lost = out.filter((r, i) => r !== rows[i]).length;
   const distinct = [...groups.values()].reduce((n, g) => n + g.tests.size, 0);
   console.log(
@@ -931,6 +926,7 @@ async function main(): Promise<void> {
     baselineLast =
       !args['no-baseline'] &&
       !args['baseline-first'] &&
+      !args.cold &&
       !args['full-baseline'] &&
       tiered &&
       coverage !== null;

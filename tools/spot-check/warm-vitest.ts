@@ -16,6 +16,7 @@
  * the IPC channel of `fork`: `{ id, files, testNamePattern, env }` in, `{ id, testsRun, error }` out.
  */
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createVitest, type Vitest } from 'vitest/node';
 import FailureReporter from './failure-reporter.ts';
 
@@ -44,11 +45,17 @@ interface ProjectInternals {
   runner?: { clearCache?: () => void };
 }
 
-const baseEnv = { ...process.env };
-
-function setEnv(env: Record<string, string>): void {
-  for (const k of Object.keys(process.env)) if (!(k in baseEnv)) delete process.env[k];
-  Object.assign(process.env, baseEnv, env);
+/**
+ * Makes `live` (process.env) the session's `base` plus one run's `run`: whatever an earlier run
+ * (or the global setup it ran) added is removed, and whatever it changed is put back.
+ */
+export function setRunEnv(
+  live: NodeJS.ProcessEnv,
+  base: Readonly<NodeJS.ProcessEnv>,
+  run: Record<string, string>,
+): void {
+  for (const k of Object.keys(live)) if (!(k in base)) delete live[k];
+  Object.assign(live, base, run);
 }
 
 /** Every project that may hold a global setup: the root one (where ours is declared) and the rest. */
@@ -73,6 +80,7 @@ async function forgetGlobalSetup(vitest: Vitest): Promise<string | null> {
 }
 
 async function main(): Promise<void> {
+  const baseEnv = { ...process.env };
   const projects = (process.env.CASERA_WARM_PROJECTS ?? '').split(',').filter(Boolean);
   const reporter = new FailureReporter();
   const vitest = await createVitest(
@@ -98,8 +106,7 @@ async function main(): Promise<void> {
   const answer = (a: WarmAnswer) => process.send?.(a);
   process.on('message', (msg: WarmRequest) => {
     void (async () => {
-      const t0 = Date.now();
-      setEnv(msg.env);
+      setRunEnv(process.env, baseEnv, msg.env);
       try {
         if (msg.testNamePattern) vitest.setGlobalTestNamePattern(msg.testNamePattern);
         else vitest.resetGlobalTestNamePattern();
@@ -130,10 +137,7 @@ async function main(): Promise<void> {
         } catch (err) {
           error = `vitest failed: ${(err as Error)?.message ?? String(err)}`;
         }
-        const ran = Date.now();
         const teardown = await forgetGlobalSetup(vitest);
-        if (process.env.CASERA_WARM_TRACE)
-          console.error(`[warm] run ${ran - t0} ms, teardown ${Date.now() - ran} ms`);
         answer({ id: msg.id, testsRun, error: error ?? teardown });
       } catch (err) {
         answer({ id: msg.id, testsRun: 0, error: String((err as Error)?.stack ?? err) });
@@ -143,7 +147,10 @@ async function main(): Promise<void> {
   process.send?.({ ready: true });
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+// started by WarmSuites (fork, IPC channel); imported by its unit test for setRunEnv only
+if (process.send && process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
