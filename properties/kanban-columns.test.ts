@@ -129,6 +129,42 @@ function overBoards(name: string, check: (res: ApiResponse) => void): Promise<vo
   );
 }
 
+/**
+ * A fresh residence with two one-time tasks due on today + n and today + n + 1 (today in `zone`),
+ * and its kanban read in `zone` with `days` (omitted when undefined). A case that straddles a
+ * local midnight is built again (guard band, up to 3 times), never judged on the wrong today.
+ */
+async function aroundTheBoundary(zone: string, n: number, days: number | undefined) {
+  for (let attempt = 1; ; attempt++) {
+    const residence = await newResidence(owner);
+    const today = localDate(Date.now(), zone);
+    const mk = async (due: string) =>
+      (
+        await api.call('createTask', {
+          as: owner,
+          body: {
+            frequency_id: await onceFrequencyId(),
+            residence_id: residence.id,
+            title: tagged(`boundary ${due}`),
+            due_date: due,
+          },
+          timezone: zone,
+        })
+      ).body.id as number;
+    const inside = await mk(addDays(today, n));
+    const outside = await mk(addDays(today, n + 1));
+    const { res } = await readKanban(owner, {
+      zone,
+      residenceId: residence.id,
+      days,
+      todayZone: zone,
+    });
+    if (res.body.today !== today && attempt < 3) continue;
+    const col = (id: number) => columnsOf(res).find((c) => c.tasks.some((t) => t.id === id))?.name;
+    return { today, res, col, inside, outside };
+  }
+}
+
 suite('kanban (§5.3) against the live target', () => {
   it('every non-archived task of the residence is in exactly one column, archived ones in none', async () => {
     proves('s5.3.exactly-one', 's5.3.rule.archived', 's5.3.query.residence-filter');
@@ -253,42 +289,29 @@ suite('kanban (§5.3) against the live target', () => {
         fc.oneof(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 365 })),
         async (zone, days) => {
           fc.pre(await targetAcceptsZone(owner, zone));
-          // A case that straddles a local midnight is re-run (guard band), never judged.
-          for (let attempt = 1; ; attempt++) {
-            const residence = await newResidence(owner);
-            const today = localDate(Date.now(), zone);
-            const mk = async (due: string) =>
-              (
-                await api.call('createTask', {
-                  as: owner,
-                  body: {
-                    frequency_id: await onceFrequencyId(),
-                    residence_id: residence.id,
-                    title: tagged(`boundary ${due}`),
-                    due_date: due,
-                  },
-                  timezone: zone,
-                })
-              ).body.id as number;
-            const inside = await mk(addDays(today, days));
-            const outside = await mk(addDays(today, days + 1));
-            const { res } = await readKanban(owner, {
-              zone,
-              residenceId: residence.id,
-              days,
-              todayZone: zone,
-            });
-            if (res.body.today !== today && attempt < 3) continue;
-            expect(res.body.today).toBe(today);
-            const col = (id: number) =>
-              columnsOf(res).find((c) => c.tasks.some((t) => t.id === id))?.name;
-            expect(col(inside), `due ${addDays(today, days)}, days=${days}`).toBe('due_soon');
-            expect(col(outside), `due ${addDays(today, days + 1)}, days=${days}`).toBe('upcoming');
-            return;
-          }
+          const { today, res, col, inside, outside } = await aroundTheBoundary(zone, days, days);
+          expect(res.body.today).toBe(today);
+          expect(col(inside), `due ${addDays(today, days)}, days=${days}`).toBe('due_soon');
+          expect(col(outside), `due ${addDays(today, days + 1)}, days=${days}`).toBe('upcoming');
         },
       ),
       { name: 'kanban: days boundary inclusive', numRuns: 10 },
+    );
+  });
+
+  it('without days the threshold is 30: due on today + 30 is due soon, today + 31 upcoming', async () => {
+    proves('s5.3.query.days-default', 's5.3.rule.due-soon', 's5.3.rule.upcoming');
+    const zone = 'UTC';
+    const { today, res, col, inside, outside } = await aroundTheBoundary(
+      zone,
+      DEFAULT_KANBAN_DAYS,
+      undefined,
+    );
+    expect(res.body.today).toBe(today);
+    expect(res.body.days_threshold).toBe(DEFAULT_KANBAN_DAYS);
+    expect(col(inside), `due ${addDays(today, DEFAULT_KANBAN_DAYS)}, no days`).toBe('due_soon');
+    expect(col(outside), `due ${addDays(today, DEFAULT_KANBAN_DAYS + 1)}, no days`).toBe(
+      'upcoming',
     );
   });
 

@@ -6,11 +6,13 @@
  *  - the target's own ceiling with autocannon on its cheapest endpoint (GET /api/static_data/) and its hottest
  *    (the kanban, GET /api/tasks/, with 40 tasks), so each suite's distance to that limit shows as a ratio.
  *  - with --spot-check: a spot-check session over the fault catalog at 2 jobs (wall time, median and p90
- *    time-to-kill, the kill table's tiers), and with --spot-before also the same faults the old way
- *    (--no-tiers: each fault's whole suites), with the machine's load beside the figures.
+ *    time-to-kill, the kill table's tiers), and with --spot-before also the same faults with the previous
+ *    runner (--cold: a new vitest and a target process for every run, the baseline first), and with
+ *    --spot-untiered the oldest way (--no-tiers: each fault's whole suites); the machine's load beside
+ *    the figures.
  * Prints a table and writes reports/bench.md and reports/bench.json. Never a pass/fail gate.
  *
- * npm run bench -- --skip-suites --skip-ceiling --spot-check [--spot-before] [--spot-faults a,b]
+ * npm run bench -- --skip-suites --skip-ceiling --spot-check [--spot-before] [--spot-untiered] [--spot-faults a,b]
  */
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
@@ -32,6 +34,7 @@ const { values: args } = parseArgs({
     'skip-ceiling': { type: 'boolean', default: false },
     'spot-check': { type: 'boolean', default: false },
     'spot-before': { type: 'boolean', default: false },
+    'spot-untiered': { type: 'boolean', default: false },
     'spot-faults': { type: 'string' },
     'spot-jobs': { type: 'string', default: '2' },
   },
@@ -196,7 +199,7 @@ async function ceiling(
 }
 
 interface SpotFigure {
-  mode: 'tiered' | 'untiered (before)';
+  mode: string;
   faults: number;
   killed: number;
   byRuleTests: number;
@@ -213,16 +216,23 @@ interface SpotFigure {
   command: string;
 }
 
+type SpotMode = 'now' | 'cold' | 'untiered';
+const SPOT_MODES: Record<SpotMode, { label: string; flags: string[] }> = {
+  now: { label: 'tiered, warm (after)', flags: [] },
+  cold: { label: 'tiered, cold (before: --cold)', flags: ['--cold'] },
+  untiered: { label: 'untiered (--no-tiers)', flags: ['--no-tiers', '--cold'] },
+};
+
 /** One spot-check session through its own CLI; reads its kill report back. */
-async function benchSpotCheck(tiered: boolean): Promise<SpotFigure> {
-  const out = `bench-spot-check-${tiered ? 'tiered' : 'untiered'}`;
+async function benchSpotCheck(mode: SpotMode): Promise<SpotFigure> {
+  const out = `bench-spot-check-${mode}`;
   const cli = [
     '--jobs',
     args['spot-jobs']!,
     '--out',
     out,
     ...(args['spot-faults'] ? ['--faults', args['spot-faults']] : []),
-    ...(tiered ? [] : ['--no-tiers']),
+    ...SPOT_MODES[mode].flags,
   ];
   const command = `npm run spot-check -- ${cli.join(' ')}`;
   console.log(`[bench] ${command}`);
@@ -243,7 +253,7 @@ async function benchSpotCheck(tiered: boolean): Promise<SpotFigure> {
     p90SecondsToKill: number | null;
   };
   return {
-    mode: tiered ? 'tiered' : 'untiered (before)',
+    mode: SPOT_MODES[mode].label,
     faults: report.total,
     killed: report.killed,
     byRuleTests: report.byTier.rules,
@@ -325,8 +335,9 @@ async function main(): Promise<void> {
     await benchTarget(target, suites, ceilings, logFile);
   }
   if (args['spot-check']) {
-    if (args['spot-before']) spots.push(await benchSpotCheck(false));
-    spots.push(await benchSpotCheck(true));
+    if (args['spot-untiered']) spots.push(await benchSpotCheck('untiered'));
+    if (args['spot-before']) spots.push(await benchSpotCheck('cold'));
+    spots.push(await benchSpotCheck('now'));
   }
   const md =
     render(suites, ceilings) +

@@ -9,7 +9,13 @@ import { describe, expect, it } from 'vitest';
 import { assertKnownRuleIds, loadRules } from '../../fixtures/harness/rules.ts';
 import { applyEdits, REFERENCE_DIR } from './apply-fault.ts';
 import { FAULTS } from './catalog.ts';
-import { mergeReports, quantile, summarise, type KillRow } from './kill-table.ts';
+import {
+  mergeReports,
+  quantile,
+  summarise,
+  withoutUnconfirmedKills,
+  type KillRow,
+} from './kill-table.ts';
 import { filesTagging, namePattern, ROOT, selectTests, type RuleCoverage } from './select.ts';
 
 describe('the fault catalog', () => {
@@ -169,6 +175,33 @@ describe('kill reports', () => {
     expect(r.byTier).toEqual({ rules: 1, full: 1, survived: 1, error: 0 });
     expect(r.rulesTestsMissed).toEqual(['b']);
     expect(r.survived).toEqual(['c']);
+  });
+
+  it('the baseline after the faults: a kill whose test fails unpatched is an error naming why', () => {
+    const by = (fault: string, test: string, tier: 'rules' | 'full'): KillRow => ({
+      ...row(fault, 3, tier),
+      firstFailingTest: test,
+    });
+    const rows = [
+      by('a', 'lifecycle/x.test.ts > s > broken', 'rules'),
+      by('b', 'lifecycle/x.test.ts > s > fine', 'rules'),
+      by('c', 'authz/y.test.ts > s > any', 'rules'),
+      by('d', 'lifecycle/x.test.ts > s > broken', 'full'),
+    ];
+    const out = withoutUnconfirmedKills(
+      rows,
+      new Map([
+        ['lifecycle/x.test.ts > s > broken', 'fails unpatched'],
+        ['authz/y.test.ts (file setup)', 'its file fails unpatched'],
+      ]),
+    );
+    expect(out.map((r) => [r.fault, r.verdict, r.tier, r.detail])).toEqual([
+      ['a', 'error', null, 'fails unpatched'],
+      ['b', 'killed', 'rules', null],
+      ['c', 'error', null, 'its file fails unpatched'],
+      // confirmed one by one when it was made
+      ['d', 'killed', 'full', null],
+    ]);
   });
 
   it('merges shard reports into one', async () => {

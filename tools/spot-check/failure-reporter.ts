@@ -10,7 +10,7 @@ import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node';
 import { markTo } from './profile.ts';
 
 /** CASERA_SPOT_PROFILE_FILE (set by the runner when profiling): where the run's marks go. */
-const PROFILE_FILE = process.env.CASERA_SPOT_PROFILE_FILE;
+const profileFile = (): string | undefined => process.env.CASERA_SPOT_PROFILE_FILE;
 /** run.ts gives a target 120 s to boot; the wait for it here is bounded a little above that. */
 const READY_TIMEOUT_MS = 150_000;
 
@@ -21,8 +21,9 @@ export interface FailureLine {
 }
 
 export default class FailureReporter implements Reporter {
-  private readonly file = process.env.CASERA_SPOT_CHECK_FAILURES;
-  private readonly bail = process.env.CASERA_SPOT_CHECK_BAIL === '1';
+  // read at each run's start: a warm vitest (warm-vitest.ts) runs many, each with its own file
+  private file: string | undefined;
+  private bail = false;
   private readonly seen = new Set<string>();
   private vitest: Vitest | undefined;
   private cancelled = false;
@@ -31,9 +32,10 @@ export default class FailureReporter implements Reporter {
 
   /** A profile mark, once per run (the first time it happens). */
   private markOnce(mark: string): void {
-    if (!PROFILE_FILE || this.marked.has(mark)) return;
+    const file = profileFile();
+    if (!file || this.marked.has(mark)) return;
     this.marked.add(mark);
-    markTo(PROFILE_FILE, mark);
+    markTo(file, mark);
   }
 
   onInit(vitest: Vitest): void {
@@ -48,6 +50,11 @@ export default class FailureReporter implements Reporter {
    * the workers read.
    */
   async onTestRunStart(): Promise<void> {
+    this.file = process.env.CASERA_SPOT_CHECK_FAILURES;
+    this.bail = process.env.CASERA_SPOT_CHECK_BAIL === '1';
+    this.seen.clear();
+    this.cancelled = false;
+    this.marked.clear();
     this.markOnce('run-start');
     const file = process.env.CASERA_SPOT_CHECK_READY;
     if (!file) return;
@@ -86,7 +93,7 @@ export default class FailureReporter implements Reporter {
   }
 
   onTestCaseResult(test: TestCase): void {
-    if (PROFILE_FILE) markTo(PROFILE_FILE, 'last-result');
+    markTo(profileFile(), 'last-result');
     const r = test.result();
     if (r.state !== 'failed') return;
     this.write({

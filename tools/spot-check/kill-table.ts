@@ -154,3 +154,17 @@ export async function mergeReports(files: string[]): Promise<KillReport> {
   }
   return summarise(rows, wall);
 }
+
+/**
+ * The kill table once the unpatched baseline has run (run.ts confirmKills): a tier-1 kill whose
+ * test (or whose test's file, for a file-level failure) is in `notKills` becomes an error saying
+ * why. Kills by the full run were confirmed one by one and stay.
+ */
+export function withoutUnconfirmedKills(rows: KillRow[], notKills: Map<string, string>): KillRow[] {
+  return rows.map((r) => {
+    if (r.verdict !== 'killed' || r.tier !== 'rules' || !r.firstFailingTest) return r;
+    const file = r.firstFailingTest.split(' > ')[0].replace(/ \(file setup\)$/, '');
+    const why = notKills.get(r.firstFailingTest) ?? notKills.get(`${file} (file setup)`);
+    return why ? { ...r, verdict: 'error' as const, tier: null, detail: why } : r;
+  });
+}

@@ -39,6 +39,21 @@ interface JsonFileResult {
   assertionResults: JsonAssertion[];
 }
 
+/** The failures failure-reporter.ts wrote, in the order they happened, as `file > full name`. */
+export async function readFailures(
+  failuresFile: string,
+): Promise<{ lines: string[]; failures: string[] }> {
+  const lines = (await readFile(failuresFile, 'utf8').catch(() => '')).split('\n').filter(Boolean);
+  const failures = lines.map((l) => {
+    const f = JSON.parse(l) as FailureLine;
+    return `${path.relative(ROOT, f.module)} > ${f.fullName}`;
+  });
+  return { lines, failures };
+}
+
+/** What a run of the suites needs (runSuites spawns a vitest for it; WarmSuites reuses one). */
+export type SuiteRunOptions = Parameters<typeof runSuites>[0];
+
 /** Runs the given vitest projects against an already running target, stopping at the first failure (failure-reporter.ts cancels the run). */
 export async function runSuites(opts: {
   projects: string[];
@@ -156,12 +171,8 @@ export async function runSuites(opts: {
   }
 
   // The first failure in time, written the moment it happened (the JSON report can miss it on bail).
-  const lines = (await readFile(failuresFile, 'utf8').catch(() => '')).split('\n').filter(Boolean);
+  const { lines, failures } = await readFailures(failuresFile);
   const firstLine = lines[0];
-  const failures = lines.map((l) => {
-    const f = JSON.parse(l) as FailureLine;
-    return `${path.relative(ROOT, f.module)} > ${f.fullName}`;
-  });
   let json: { numTotalTests?: number; testResults?: JsonFileResult[] } = {};
   const jsonRead = await readFile(outFile, 'utf8')
     .then((t) => {

@@ -1,6 +1,7 @@
 /**
  * npm run spot-check [-- --faults a,b] [--ci] [--jobs N] [--shard i/n] [--projects p,q] [--full-baseline]
- *                    [--no-baseline] [--no-confirm] [--coverage file] [--list] [--host]
+ *                    [--baseline-first] [--no-baseline] [--no-confirm] [--cold] [--coverage file] [--list]
+ *                    [--host]
  * npm run spot-check -- --manifest external.json      (a real API: apply/revert/restart commands)
  * npm run spot-check -- --merge reports/spot-check/shard-*.json   (one report from a CI matrix)
  *
@@ -9,7 +10,9 @@
  * the rule tags in the suite sources); only if the fault survives them does tier 2 run the rest of
  * the suites. Every run stops at its first failure. Prints a kill table (also
  * reports/spot-check.md and .json) saying which tier killed each fault. Exits 1 when a fault
- * survives or only the full run killed it (its rules' tests miss something).
+ * survives or only the full run killed it (its rules' tests miss something). Tier 1 runs in a vitest
+ * kept up per job slot (warm-vitest.ts); the unpatched baseline runs after the faults, over the tests
+ * that killed (confirmKills).
  */
 import { execSync } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -30,10 +33,12 @@ import {
   renderTable,
   renderTerminal,
   summarise,
+  withoutUnconfirmedKills,
   writeReports,
   type KillRow,
 } from './kill-table.ts';
-import { runSuites, type SuiteOutcome } from './run-suites.ts';
+import { runSuites, type SuiteOutcome, type SuiteRunOptions } from './run-suites.ts';
+import { WarmSuites } from './warm-suites.ts';
 import { profileJson, profileSummary, Stopwatch } from './profile.ts';
 import {
   isCompleteCoverage,
@@ -61,8 +66,10 @@ const { values: args, positionals } = parseArgs({
     projects: { type: 'string' },
     'full-baseline': { type: 'boolean', default: false },
     'no-baseline': { type: 'boolean', default: false },
+    'baseline-first': { type: 'boolean', default: false },
     'no-confirm': { type: 'boolean', default: false },
     'no-tiers': { type: 'boolean', default: false },
+    cold: { type: 'boolean', default: false },
     coverage: { type: 'string' },
     list: { type: 'boolean', default: false },
     manifest: { type: 'string' },
@@ -76,6 +83,19 @@ const timeoutSeconds = Number(args.timeout);
 const projectOverride = args.projects?.split(',').filter(Boolean);
 /** --no-tiers: the old behaviour (each fault's projects whole), for the bench's before/after. */
 const tiered = !args['no-tiers'];
+/**
+ * Tier 1 runs in a vitest kept up per job slot (warm-vitest.ts): vitest's start, its config load
+ * and the harness's transforms are paid once per slot, not once per fault. --cold: a new vitest
+ * per run, as before (for the bench's before/after, or a vitest whose internals changed).
+ */
+const warm = !args.cold;
+/** The warm vitest of each job slot (and of the external session), started on first use. */
+const warmSlots = new Map<number, WarmSuites>();
+function warmSlot(slot: number): WarmSuites {
+  let w = warmSlots.get(slot);
+  if (!w) warmSlots.set(slot, (w = new WarmSuites(SUITE_PROJECTS)));
+  return w;
+}
 
 /**
  * The last full run's rule coverage (reports/rule-coverage.json). When there is none from a run of
@@ -233,13 +253,16 @@ async function bootTargets(
  * runSuites, once more when vitest ran no test at all for a reason other than --timeout: on a
  * loaded machine the suites' global setup can miss its probe of a target booted a moment ago.
  */
-async function runSuitesSteady(opts: Parameters<typeof runSuites>[0]): Promise<SuiteOutcome> {
-  const first = await runSuites(opts);
+async function runSuitesSteady(
+  opts: SuiteRunOptions,
+  run: (o: SuiteRunOptions) => Promise<SuiteOutcome> = runSuites,
+): Promise<SuiteOutcome> {
+  const first = await run(opts);
   if (first.failed || !first.infraError || first.infraError.includes('timed out')) return first;
   console.log(
     `[spot-check] vitest ran no test (${first.infraError.slice(0, 120).replace(/\s+/g, ' ')}); once more`,
   );
-  return runSuites(opts);
+  return run(opts);
 }
 
 /** What the suites' environment holds of a target before it is up (bootTargets gives the rest). */
@@ -271,6 +294,14 @@ function tierOneRun(sel: Selection): {
 /** The session's baseline: which test files passed unpatched (null: no baseline, confirm each kill). */
 let baselineFiles: Set<string> | null = null;
 let baselineFull = false;
+/**
+ * Where the session's unpatched baseline runs. Before the faults (--baseline-first, --full-baseline,
+ * and whenever tier 1 has no complete coverage report to choose from, or tiers are off), it runs
+ * every test tier 1 may run (697 for the whole catalog). Otherwise it runs after them and only the
+ * tests that killed a fault (confirmKills): a kill counts only when its test passes unpatched, and
+ * no other test's result changes a verdict. Decided in main(), once the coverage is known.
+ */
+let baselineLast = false;
 
 const fileOf = (firstFailure: string) =>
   firstFailure.split(' > ')[0].replace(/ \(file setup\)$/, '');
@@ -358,7 +389,37 @@ async function runEmbedded(fault: Fault, slot: number): Promise<KillRow> {
   };
   try {
     let tier1Seconds: number | null = null;
-    if (runTierOne) {
+    if (runTierOne && warm) {
+      // the slot's vitest is up already: the target first, then its tests
+      const notStarted = await booted();
+      if (notStarted) return row('error', null, notStarted);
+      sw.lap('target boot');
+      const tier1Dir = path.join(workDir, 'tier1');
+      const outcome = await runSuitesSteady(
+        {
+          projects: one.projects,
+          files: one.files,
+          testNamePattern: one.testNamePattern,
+          workDir: tier1Dir,
+          timeoutSeconds,
+          env: { ...suiteEnv(tier1Dir), ...targets!.env },
+        },
+        (o) => warmSlot(slot).run(o),
+      );
+      if (outcome.timing)
+        sw.vitest(
+          'tier1 (warm)',
+          outcome.timing.marksFile,
+          outcome.timing.spawnedAt,
+          outcome.timing.exitedAt,
+        );
+      sw.lap('tier1: result read');
+      tier1Seconds = (Date.now() - started) / 1000;
+      if (outcome.failed) return await kill(outcome, 'rules', tier1Seconds);
+      if (outcome.infraError) {
+        return row('error', null, `tier 1 did not run: ${outcome.infraError}`, { tier1Seconds });
+      }
+    } else if (runTierOne) {
       const outcome = await runSuitesSteady({
         projects: one.projects,
         files: one.files,
@@ -425,6 +486,8 @@ async function notCredible(
   if (args['no-confirm'] || !firstFailure) return null;
   const file = fileOf(firstFailure);
   if (!always && (baselineFull || baselineFiles?.has(file))) return null;
+  // the session's baseline runs after the faults: it confirms this kill (confirmKills)
+  if (!always && baselineLast) return null;
   const workDir = path.join(WORK_DIR, `${fault.id}-confirm`);
   await rm(workDir, { recursive: true, force: true });
   await mkdir(workDir, { recursive: true });
@@ -568,6 +631,106 @@ async function runBaseline(faults: Fault[]): Promise<void> {
   );
 }
 
+/**
+ * The baseline after the faults: every test that killed a fault in tier 1 runs once on the
+ * unpatched target (grouped by the faults' extra environment, if any). A test that fails there
+ * twice made no kill – its faults become errors naming it; one that fails once and then passes
+ * is flaky here, and its kills are not counted either. Kills by the full run were confirmed one
+ * by one already (failsAgain, notCredible).
+ */
+async function confirmKills(rows: KillRow[], faults: Fault[]): Promise<KillRow[]> {
+  const started = Date.now();
+  const envOf = new Map(faults.map((f) => [f.id, f.env ?? {}]));
+  const killers = rows.filter(
+    (r) => r.verdict === 'killed' && r.tier === 'rules' && r.firstFailingTest,
+  );
+  if (killers.length === 0) return rows;
+  const groups = new Map<string, { env: Record<string, string>; tests: Set<string> }>();
+  for (const r of killers) {
+    const env = envOf.get(r.fault) ?? {};
+    const key = JSON.stringify(env);
+    if (!groups.has(key)) groups.set(key, { env, tests: new Set() });
+    groups.get(key)!.tests.add(r.firstFailingTest!);
+  }
+  /** A killing test (or file, for a file-level failure) and why it made no kill. */
+  const notKills = new Map<string, string>();
+  let ran = 0;
+  let k = 0;
+  for (const { env, tests } of groups.values()) {
+    const workDir = path.join(WORK_DIR, `baseline-run${k++ ? `-${k}` : ''}`);
+    await rm(workDir, { recursive: true, force: true });
+    await mkdir(workDir, { recursive: true });
+    const named = [...tests].filter((t) => !/ \(file setup\)$/.test(t));
+    const sel: Selection = {
+      files: [...new Set([...tests].map(fileOf))],
+      tests: named.map((t) => ({ file: fileOf(t), name: t.slice(fileOf(t).length + 3) })),
+      wholeFiles: [...tests].filter((t) => !named.includes(t)).map(fileOf),
+      unproven: [],
+      source: 'coverage',
+    };
+    const one = tierOneRun(sel);
+    let targets: Booted;
+    try {
+      targets = await bootTargets(
+        REFERENCE_DIR,
+        workDir,
+        usesShortWindows(one.files, one.projects),
+        env,
+      );
+    } catch (err) {
+      for (const t of tests)
+        notKills.set(
+          t,
+          `the unpatched target did not start for the baseline: ${(err as Error).message.slice(0, 200)}`,
+        );
+      continue;
+    }
+    try {
+      const outcome = await runSuitesSteady(
+        {
+          projects: one.projects,
+          files: one.files,
+          testNamePattern: one.testNamePattern,
+          bail: false,
+          workDir,
+          timeoutSeconds: Math.max(timeoutSeconds, 900),
+          env: { ...suiteEnv(workDir), ...targets.env },
+        },
+        warm ? (o) => warmSlot(0).run(o) : runSuites,
+      );
+      ran += outcome.testsRun;
+      if (outcome.infraError && !outcome.failed) {
+        for (const t of tests)
+          notKills.set(
+            t,
+            `the unpatched baseline did not run: ${outcome.infraError.slice(0, 300)}`,
+          );
+        continue;
+      }
+      for (const failure of outcome.failed ? (outcome.failures ?? [outcome.firstFailure!]) : []) {
+        const again = await failsAgain(failure, path.join(workDir, 'recheck'), targets.env);
+        const why =
+          again === null
+            ? `not a kill: ${failure} fails on the unpatched target too (twice): fix the suite or the target first`
+            : `not a kill: ${failure} failed once on the unpatched target and passed on a re-run (flaky here)`;
+        notKills.set(failure, why);
+      }
+    } finally {
+      await targets.close();
+    }
+  }
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const out = withoutUnconfirmedKills(rows, notKills);
+  const lost = out.filter((r, i) => r !== rows[i]).length;
+  const distinct = [...groups.values()].reduce((n, g) => n + g.tests.size, 0);
+  console.log(
+    lost
+      ? `[spot-check] baseline (unpatched, after the faults): ${lost} kill(s) not counted, their tests fail unpatched: ${[...notKills.keys()].join('; ')} (${seconds} s)`
+      : `[spot-check] baseline (unpatched, after the faults) green in ${seconds} s: the ${distinct} test(s) that killed a fault all pass on the unpatched target (${ran} tests run)`,
+  );
+  return out;
+}
+
 function sh(command: string): void {
   execSync(command, { stdio: 'inherit', shell: '/bin/sh' });
 }
@@ -646,14 +809,17 @@ async function runExternalFault(
     await waitHealthy(manifest.target.health, health);
     let tier1Seconds: number | null = null;
     if (tiered && one.files.length > 0) {
-      const outcome = await runSuitesSteady({
-        projects: one.projects,
-        files: one.files,
-        testNamePattern: one.testNamePattern,
-        workDir: path.join(workDir, 'tier1'),
-        timeoutSeconds,
-        env: env(path.join(workDir, 'tier1')),
-      });
+      const outcome = await runSuitesSteady(
+        {
+          projects: one.projects,
+          files: one.files,
+          testNamePattern: one.testNamePattern,
+          workDir: path.join(workDir, 'tier1'),
+          timeoutSeconds,
+          env: env(path.join(workDir, 'tier1')),
+        },
+        warm ? (o) => warmSlot(0).run(o) : runSuites,
+      );
       tier1Seconds = (Date.now() - started) / 1000;
       if (outcome.failed || outcome.infraError) return done(outcome, 'rules', tier1Seconds);
     }
@@ -774,12 +940,24 @@ async function main(): Promise<void> {
     console.log(
       `[spot-check] ${faults.length} fault(s), ${jobs} at a time; tier 1 chosen from ${coverage ? coverageSource : 'the baseline run (no coverage report of a complete run)'}`,
     );
-    if (!args['no-baseline']) await runBaseline(faults);
+    // the slots' vitests start while the baseline (or the first target) boots
+    if (warm && tiered)
+      for (let i = 0; i < Math.min(jobs, faults.length); i++) warmSlot(i).warmUp();
+    baselineLast =
+      !args['no-baseline'] &&
+      !args['baseline-first'] &&
+      !args.cold &&
+      !args['full-baseline'] &&
+      tiered &&
+      coverage !== null;
+    if (!args['no-baseline'] && !baselineLast) await runBaseline(faults);
     console.log(`[spot-check] tier 1 chosen from ${coverageSource}`);
     rows = await pool(faults, jobs, runEmbedded);
     await Promise.all(closing);
+    if (baselineLast && !args['no-confirm']) rows = await confirmKills(rows, faults);
     await Promise.all([...hosts.values()].map((h) => h.then((x) => x.stop())));
   }
+  for (const w of warmSlots.values()) w.stop();
   const s = parseShard();
   const report = summarise(
     rows,
