@@ -146,6 +146,30 @@ describe('the target host', () => {
     await third.close();
   });
 
+  it('replaces a host whose event loop hangs (a target stuck in a loop)', async () => {
+    const hung = path.join(WORK_DIR, `host-test-hang-${randomUUID().slice(0, 8)}`);
+    await cp(REFERENCE_DIR, hung, { recursive: true });
+    const source = await readFile(path.join(hung, STATIC), 'utf8');
+    await writeFile(
+      path.join(hung, STATIC),
+      source.replace(CACHE_LINE, `${CACHE_LINE}\n    if (req.headers['x-hang']) for (;;);`),
+    );
+    const small = await TargetHost.start({ pingTimeoutMs: 1000 });
+    try {
+      const stuck = await small.boot({ dir: hung });
+      fetch(`${stuck.url}/api/static_data/`, { headers: { 'x-hang': '1' } }).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 200));
+      const next = await small.boot({ dir });
+      expect(next.pid).not.toBe(stuck.pid);
+      await expect.poll(() => alive(stuck.pid), { timeout: 10_000 }).toBe(false);
+      expect((await get(next.url)).status).toBe(200);
+      await Promise.all([stuck.close(), next.close()]);
+    } finally {
+      await small.stop();
+      await rm(hung, { recursive: true, force: true });
+    }
+  });
+
   it('recycles the host after recycleAfter boots, once its last target is closed', async () => {
     const small = await TargetHost.start({ recycleAfter: 1 });
     try {

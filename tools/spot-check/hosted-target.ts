@@ -9,7 +9,8 @@
  *   await host.stop();
  *
  * A host that crashes, or a boot that does not answer within its timeout (the host is killed),
- * fails that boot only: the next boot starts a new host. After `recycleAfter` boots the next boot
+ * fails that boot only: the next boot starts a new host. Each boot first pings its host: one that
+ * does not answer within pingTimeoutMs (a target's request stuck in a loop) is killed and replaced. After `recycleAfter` boots the next boot
  * starts a new host too (each boot's module graph stays in the host's module map); the old host
  * exits once its last target is closed.
  */
@@ -30,6 +31,8 @@ const REFERENCE = fileURLToPath(new URL('../../fixtures/reference-api/', import.
 export interface HostOptions {
   /** boots per host before the next boot starts a new one; default 40 */
   recycleAfter?: number;
+  /** ms a host may take to answer before a boot; one that does not is killed; default 10000 */
+  pingTimeoutMs?: number;
   /** extra node flags for the host (e.g. --expose-gc for a measurement) */
   execArgv?: string[];
   /** the host's base environment; default process.env */
@@ -200,8 +203,14 @@ export class TargetHost {
     const recycleAfter = this.opts.recycleAfter ?? 40;
     const cur = this.current;
     if (cur && !cur.dead && cur.boots < recycleAfter) {
-      await cur.ready;
-      return cur;
+      try {
+        await cur.ready;
+        // a host whose event loop hangs (a target stuck in a loop) is killed by the timeout
+        await cur.request({ op: 'stats' }, this.opts.pingTimeoutMs ?? 10_000);
+        return cur;
+      } catch {
+        return this.process(); // it is dead now: a new one
+      }
     }
     if (cur) this.retire(cur);
     const next = new HostProcess(this.opts);
