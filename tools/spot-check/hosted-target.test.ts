@@ -113,6 +113,23 @@ describe('the target host', () => {
     expect(hosted).toEqual(processed);
   });
 
+  it("puts what a target writes to stdout in its log file, as a target process's stdout is", async () => {
+    const source = await readFile(path.join(dir, STATIC), 'utf8');
+    await writeFile(
+      path.join(dir, STATIC),
+      source.replace(CACHE_LINE, `${CACHE_LINE}\n    console.log('stdout-line-' + req.id);`),
+    );
+    const logFile = path.join(dir, `log-${randomUUID().slice(0, 8)}.log`);
+    try {
+      const t = await host.boot({ dir, logFile });
+      await get(t.url, { 'X-Request-ID': 'host-test-stdout' });
+      await t.close();
+    } finally {
+      await writeFile(path.join(dir, STATIC), source);
+    }
+    expect(await readFile(logFile, 'utf8')).toContain('stdout-line-host-test-stdout\n');
+  });
+
   it('frees the port on close and leaves no server, socket or timer behind', async () => {
     const idle = (await host.stats()).resources.sort();
     const t = await host.boot({ dir });

@@ -13,7 +13,8 @@
  * A boot does what src/main.ts does, minus the signal handlers and process.exit: loadConfig() with
  * the boot's environment (process.env = the host's env + PORT=0, HOST=127.0.0.1 + the boot's env,
  * one boot at a time, restored afterwards), openDb(), buildApp(), listen, and the same JSON log
- * lines (the `listening` line too) appended to the boot's log file instead of stdout.
+ * lines (the `listening` line too) appended to the boot's log file instead of stdout (what a target
+ * writes to stdout itself goes to every open target's log file).
  *
  * Messages in:  {op:'boot', id, dir, env, logFile} | {op:'close', id, target} | {op:'stats', id}
  * Messages out: {op:'ready'} | {id, ok:true, ...} | {id, ok:false, error}
@@ -80,6 +81,18 @@ const baseEnv: Record<string, string> = {};
 for (const [k, v] of Object.entries(process.env)) if (v !== undefined) baseEnv[k] = v;
 
 const running = new Map<number, Running>();
+/** The log files of the targets booting or running: what a target writes to stdout goes there. */
+const logStreams = new Set<Destination>();
+
+// A target process's stdout IS its log file: anything written there (a console.log) lands in the
+// log the suites scan. The host cannot tell which target wrote it: it goes to every open log.
+process.stdout.write = ((chunk: string | Uint8Array, encoding?: unknown, cb?: unknown) => {
+  const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+  for (const stream of logStreams) stream.write(text);
+  const done = typeof encoding === 'function' ? encoding : cb;
+  if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
+  return true;
+}) as typeof process.stdout.write;
 let generation = 0;
 let boots = 0;
 /** Boots run one at a time: each owns process.env while it loads. */
@@ -107,6 +120,7 @@ async function closeApp(app: FastifyInstance): Promise<void> {
 }
 
 function endStream(stream: Destination): void {
+  logStreams.delete(stream);
   try {
     stream.flushSync();
   } catch {
@@ -127,6 +141,7 @@ async function boot(dir: string, env: Record<string, string>, logFile: string) {
     HOST: env.HOST ?? '127.0.0.1',
   });
   const stream = pino.destination({ dest: logFile, append: true, sync: true, mkdir: true });
+  logStreams.add(stream);
   let app: FastifyInstance | undefined;
   let db: Promise<{ close(): Promise<void> }> | undefined;
   const t0 = performance.now();
