@@ -1,7 +1,6 @@
 /**
  * npm run spot-check [-- --faults a,b] [--ci] [--jobs N] [--shard i/n] [--projects p,q] [--full-baseline]
  *                    [--baseline-first] [--no-baseline] [--no-confirm] [--cold] [--coverage file] [--list]
- *                    [--host]
  * npm run spot-check -- --manifest external.json      (a real API: apply/revert/restart commands)
  * npm run spot-check -- --merge reports/spot-check/shard-*.json   (one report from a CI matrix)
  *
@@ -76,7 +75,6 @@ const { values: args, positionals } = parseArgs({
     merge: { type: 'boolean', default: false },
     out: { type: 'string' },
     timeout: { type: 'string', default: '300' },
-    host: { type: 'boolean', default: false },
   },
 });
 const timeoutSeconds = Number(args.timeout);
@@ -165,9 +163,17 @@ interface Booted {
 }
 
 /**
- * --host: targets boot in a long-lived host process (hosted-target.ts), one per target folder: a
- * slot's folder (its faults, one after the other) and the reference folder (baseline, confirmations).
+ * Targets boot in a long-lived host process (hosted-target.ts), one per target folder: a slot's
+ * folder (its faults, one after the other) and the reference folder (baseline, confirmations).
+ * --cold: a process per target, as before.
  */
+const hosted = !args.cold;
+/**
+ * A host swaps process.env only while a target boots: an environment the process reads later or
+ * globally (TZ, NODE_OPTIONS, …) needs a process of its own. The target reads CASERA_* at boot.
+ */
+const needsOwnProcess = (env: Record<string, string> = {}): boolean =>
+  Object.keys(env).some((k) => !k.startsWith('CASERA_') && k !== 'LOG_LEVEL');
 const hosts = new Map<string, Promise<TargetHost>>();
 function hostFor(dir: string): Promise<TargetHost> {
   let host = hosts.get(dir);
@@ -184,9 +190,10 @@ function hostFor(dir: string): Promise<TargetHost> {
  * the suites' global setup gives a running target only 10 s to answer (a loaded machine needs more).
  */
 async function startWarm(opts: Parameters<typeof start>[0]): Promise<StartedTarget> {
-  const target = args.host
-    ? await (await hostFor(opts?.dir ?? REFERENCE_DIR)).boot(opts)
-    : await start(opts);
+  const target =
+    hosted && !needsOwnProcess(opts?.env)
+      ? await (await hostFor(opts?.dir ?? REFERENCE_DIR)).boot(opts)
+      : await start(opts);
   try {
     await waitHealthy(`${target.url}/api/static_data/`, BOOT_TIMEOUT_MS / 1000);
   } catch (err) {
