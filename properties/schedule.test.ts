@@ -560,6 +560,39 @@ suite('reminder schedule (§6) over DST transitions, against the live target', (
     expectError(res, 400, 'validation_error');
   });
 
+  it('items of different kinds come in fire_at order, not grouped by kind', async () => {
+    proves('s6.schedule.sorted');
+    const user = await newUser({ name: 'schedule-kinds' });
+    const own = await newResidence(user);
+    const prefs = {
+      task_reminders: true,
+      overdue_reminders: true,
+      daily_digest: true,
+      daily_digest_hour: 7,
+      task_reminder_hour: 8,
+      overdue_reminder_hour: 9,
+    };
+    expectStatus(await api.call('updateNotificationPreferences', { as: user, body: prefs }), 200);
+    await newTask(user, own.id, { due_date: '2026-03-20' });
+    const res = await utcSchedule62Days(user, Date.UTC(2026, 2, 18));
+    const items = res.body.items as ScheduleItem[];
+    // §6: a digest every day at 07:00, the task's due-soon pair at 08:00 (19th, 20th), its overdue
+    // days at 09:00 (21st–27th): the digest of the 21st fires after the due-soon item of the 20th,
+    // so sorting by kind first would put it before
+    const firstTaskItem = items.findIndex((i) => i.kind !== 'daily_digest');
+    expect(firstTaskItem, 'a task item in the window').toBeGreaterThanOrEqual(0);
+    expect(
+      items.slice(firstTaskItem).some((i) => i.kind === 'daily_digest'),
+      'a digest after a task item',
+    ).toBe(true);
+    for (let k = 1; k < items.length; k++) {
+      expect(
+        Date.parse(items[k - 1].fire_at),
+        `items ${k - 1} and ${k}: ${JSON.stringify(items.slice(k - 1, k + 1))}`,
+      ).toBeLessThanOrEqual(Date.parse(items[k].fire_at));
+    }
+  });
+
   // §6 "over open tasks … with effective due date E", §5 "The effective due date is
   // next_due_date ?? due_date": a recurring task with a completion has both dates, and its
   // reminders follow next_due_date (the random cases above only have tasks without one).
