@@ -14,9 +14,17 @@ import {
   quantile,
   summarise,
   withoutUnconfirmedKills,
+  longestFirst,
   type KillRow,
 } from './kill-table.ts';
-import { filesTagging, namePattern, ROOT, selectTests, type RuleCoverage } from './select.ts';
+import {
+  filesTagging,
+  namePattern,
+  ROOT,
+  selectTests,
+  splitByFile,
+  type RuleCoverage,
+} from './select.ts';
 
 describe('the fault catalog', () => {
   it('has unique ids', () => {
@@ -144,6 +152,22 @@ describe('tier-1 selection', () => {
     expect(sel.source).toBe('tags');
   });
 
+  it('splits a selection by file into balanced parts that keep every test once', () => {
+    const t = (file: string, name: string) => ({ file, name });
+    const sel = {
+      files: ['a.test.ts', 'b.test.ts', 'c.test.ts'],
+      tests: [t('a.test.ts', '1'), t('a.test.ts', '2'), t('b.test.ts', '3'), t('c.test.ts', '4')],
+      wholeFiles: [],
+      unproven: [],
+      source: 'coverage' as const,
+    };
+    const parts = splitByFile(sel, 2);
+    expect(parts.map((p) => p.files)).toEqual([['a.test.ts'], ['b.test.ts', 'c.test.ts']]);
+    expect(parts.flatMap((p) => p.tests)).toHaveLength(4);
+    expect(splitByFile(sel, 5)).toHaveLength(3);
+    expect(splitByFile(sel, 1)[0].tests).toEqual(sel.tests);
+  });
+
   it('falls back to the files that tag a rule the report does not know', () => {
     const sel = selectTests(['s5.1.unarchive.archived'], null);
     expect(sel.source).toBe('tags');
@@ -201,6 +225,18 @@ describe('kill reports', () => {
       ['c', 'error', null, 'its file fails unpatched'],
       // confirmed one by one when it was made
       ['d', 'killed', 'full', null],
+    ]);
+  });
+
+  it('runs the faults longest first by their last time, untimed ones first, ties in catalog order', () => {
+    const ids = (xs: { id: string }[]) => xs.map((x) => x.id);
+    const faults = [{ id: 'a' }, { id: 'b' }, { id: 'c' }, { id: 'd' }, { id: 'e' }];
+    expect(ids(longestFirst(faults, { a: 2, b: 9, c: 2, e: 4 }))).toEqual([
+      'd',
+      'b',
+      'e',
+      'a',
+      'c',
     ]);
   });
 

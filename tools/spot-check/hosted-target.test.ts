@@ -86,6 +86,23 @@ describe('the target host', () => {
     await again.close();
   });
 
+  it("opens the next boot's database ahead, and never serves it to a boot whose schema changed", async () => {
+    const first = await host.boot({ dir });
+    const second = await host.boot({ dir });
+    expect(second.timing?.spareUsed, 'the same folder: the database opened ahead').toBe(1);
+    const schema = path.join(dir, 'src/db/schema/020_tasks.sql');
+    const sql = await readFile(schema, 'utf8');
+    await writeFile(schema, sql + '\n-- a fault planted in the schema\n');
+    try {
+      const third = await host.boot({ dir });
+      expect(third.timing?.spareUsed, 'a changed schema: a database of its own').toBe(0);
+      await third.close();
+    } finally {
+      await writeFile(schema, sql);
+    }
+    await Promise.all([first.close(), second.close()]);
+  });
+
   it('gives each boot its own environment, over the host env', async () => {
     const latitude = await host.boot({ dir, env: { CASERA_LATITUDE: 'on' } });
     const plain = await host.boot({ dir });

@@ -168,3 +168,19 @@ export function withoutUnconfirmedKills(rows: KillRow[], notKills: Map<string, s
     return why ? { ...r, verdict: 'error' as const, tier: null, detail: why } : r;
   });
 }
+
+/**
+ * The faults in the order a session runs them: longest first by their last session's time (a fault
+ * never timed counts as longest), so that no slot is left alone with a long fault at the end
+ * while the other idles. Ties keep the catalog order.
+ */
+export function longestFirst<T extends { id: string }>(
+  faults: T[],
+  lastSeconds: Record<string, number>,
+): T[] {
+  const t = (f: T) => lastSeconds[f.id] ?? Number.POSITIVE_INFINITY;
+  return faults
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => t(b.f) - t(a.f) || a.i - b.i)
+    .map((x) => x.f);
+}

@@ -33,6 +33,7 @@ import {
   renderTerminal,
   summarise,
   withoutUnconfirmedKills,
+  longestFirst,
   writeReports,
   type KillRow,
 } from './kill-table.ts';
@@ -47,6 +48,7 @@ import {
   readCoverage,
   ROOT,
   selectTests,
+  splitByFile,
   type RuleCoverage,
   type Selection,
 } from './select.ts';
@@ -693,34 +695,45 @@ async function confirmKills(rows: KillRow[], faults: Fault[]): Promise<KillRow[]
       continue;
     }
     try {
-      const outcome = await runSuitesSteady(
-        {
-          projects: one.projects,
-          files: one.files,
-          testNamePattern: one.testNamePattern,
-          bail: false,
-          workDir,
-          timeoutSeconds: Math.max(timeoutSeconds, 900),
-          env: { ...suiteEnv(workDir), ...targets.env },
-        },
-        warm ? (o) => warmSlot(0).run(o) : runSuites,
-      );
-      ran += outcome.testsRun;
-      if (outcome.infraError && !outcome.failed) {
-        for (const t of tests)
-          notKills.set(
-            t,
-            `the unpatched baseline did not run: ${outcome.infraError.slice(0, 300)}`,
+      // one part per warm vitest, side by side against the same unpatched target(s): many of
+      // these tests wait (expiry windows, rate-limit windows) rather than compute
+      const parts = splitByFile(sel, warm ? Math.max(1, warmSlots.size) : 1);
+      const outcomes = await Promise.all(
+        parts.map((part, i) => {
+          const partDir = parts.length > 1 ? path.join(workDir, `part-${i + 1}`) : workDir;
+          const run = tierOneRun(part);
+          return runSuitesSteady(
+            {
+              projects: run.projects,
+              files: run.files,
+              testNamePattern: run.testNamePattern,
+              bail: false,
+              workDir: partDir,
+              timeoutSeconds: Math.max(timeoutSeconds, 900),
+              env: { ...suiteEnv(partDir), ...targets.env },
+            },
+            warm ? (o) => warmSlot(i).run(o) : runSuites,
           );
-        continue;
-      }
-      for (const failure of outcome.failed ? (outcome.failures ?? [outcome.firstFailure!]) : []) {
-        const again = await failsAgain(failure, path.join(workDir, 'recheck'), targets.env);
-        const why =
-          again === null
-            ? `not a kill: ${failure} fails on the unpatched target too (twice): fix the suite or the target first`
-            : `not a kill: ${failure} failed once on the unpatched target and passed on a re-run (flaky here)`;
-        notKills.set(failure, why);
+        }),
+      );
+      for (const [i, outcome] of outcomes.entries()) {
+        ran += outcome.testsRun;
+        if (outcome.infraError && !outcome.failed) {
+          for (const t of parts[i].files.flatMap((f) => [...tests].filter((x) => fileOf(x) === f)))
+            notKills.set(
+              t,
+              `the unpatched baseline did not run: ${outcome.infraError.slice(0, 300)}`,
+            );
+          continue;
+        }
+        for (const failure of outcome.failed ? (outcome.failures ?? [outcome.firstFailure!]) : []) {
+          const again = await failsAgain(failure, path.join(workDir, 'recheck'), targets.env);
+          const why =
+            again === null
+              ? `not a kill: ${failure} fails on the unpatched target too (twice): fix the suite or the target first`
+              : `not a kill: ${failure} failed once on the unpatched target and passed on a re-run (flaky here)`;
+          notKills.set(failure, why);
+        }
       }
     } finally {
       await targets.close();
@@ -736,6 +749,24 @@ async function confirmKills(rows: KillRow[], faults: Fault[]): Promise<KillRow[]
       : `[spot-check] baseline (unpatched, after the faults) green in ${seconds} s: the ${distinct} test(s) that killed a fault all pass on the unpatched target (${ran} tests run)`,
   );
   return out;
+}
+
+/** Each fault's time in the last session that ran it (for longestFirst). */
+const DURATIONS = path.join(REPORTS, 'spot-check', 'durations.json');
+
+async function readDurations(): Promise<Record<string, number>> {
+  try {
+    return JSON.parse(await readFile(DURATIONS, 'utf8')) as Record<string, number>;
+  } catch {
+    return {};
+  }
+}
+
+async function writeDurations(rows: KillRow[]): Promise<void> {
+  const all = await readDurations();
+  for (const r of rows) all[r.fault] = Math.round(r.seconds * 10) / 10;
+  await mkdir(path.dirname(DURATIONS), { recursive: true });
+  await writeFile(DURATIONS, JSON.stringify(all, null, 1) + '\n');
 }
 
 function sh(command: string): void {
@@ -959,12 +990,13 @@ async function main(): Promise<void> {
       coverage !== null;
     if (!args['no-baseline'] && !baselineLast) await runBaseline(faults);
     console.log(`[spot-check] tier 1 chosen from ${coverageSource}`);
-    rows = await pool(faults, jobs, runEmbedded);
+    rows = await pool(longestFirst(faults, await readDurations()), jobs, runEmbedded);
     await Promise.all(closing);
     if (baselineLast && !args['no-confirm']) rows = await confirmKills(rows, faults);
     await Promise.all([...hosts.values()].map((h) => h.then((x) => x.stop())));
   }
   for (const w of warmSlots.values()) w.stop();
+  if (!args.manifest) await writeDurations(rows);
   const s = parseShard();
   const report = summarise(
     rows,

@@ -161,3 +161,24 @@ export function namePattern(sel: Selection): string | null {
 export function projectOf(file: string): string {
   return file.split(/[\\/]/)[0];
 }
+
+/** A selection split into `n` parts by file, the files with most tests first, each to the lightest part. */
+export function splitByFile(sel: Selection, n: number): Selection[] {
+  const weight = (f: string) =>
+    sel.wholeFiles.includes(f) ? 10 : sel.tests.filter((t) => t.file === f).length;
+  const parts = Array.from({ length: Math.max(1, Math.min(n, sel.files.length)) }, () => ({
+    files: [] as string[],
+    weight: 0,
+  }));
+  for (const f of [...sel.files].sort((a, b) => weight(b) - weight(a) || a.localeCompare(b))) {
+    const lightest = parts.reduce((a, b) => (b.weight < a.weight ? b : a));
+    lightest.files.push(f);
+    lightest.weight += weight(f);
+  }
+  return parts.map((p) => ({
+    ...sel,
+    files: p.files,
+    tests: sel.tests.filter((t) => p.files.includes(t.file)),
+    wholeFiles: sel.wholeFiles.filter((f) => p.files.includes(f)),
+  }));
+}

@@ -21,6 +21,8 @@
  * The host exits when the parent disconnects. An uncaught error in a target ends the host (as it
  * would end a target process); the parent starts a new host at the next boot.
  */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { register } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -129,6 +131,39 @@ function endStream(stream: Destination): void {
   stream.end();
 }
 
+type Db = { close(): Promise<void> };
+
+/**
+ * A database opened ahead for the next boot, while the current target's tests run (most of a
+ * boot is PGlite opening its data directory). It serves the next boot only if that boot would
+ * open the very same one: the same db/index.ts, the same schema files, the same PGlite cache
+ * setting; otherwise it is closed and the boot opens its own.
+ */
+let spare: { key: string; db: Promise<Db> } | null = null;
+
+/** What decides the database a boot of `dir` opens: db/index.ts, its schema files, the cache switch. */
+function dbKey(dir: string, env: Record<string, string>): string {
+  const db = path.join(path.resolve(dir), 'src', 'db');
+  const h = createHash('sha256');
+  h.update(readFileSync(path.join(db, 'index.ts')));
+  for (const f of readdirSync(path.join(db, 'schema')).sort()) {
+    h.update(`\0${f}\0`);
+    h.update(readFileSync(path.join(db, 'schema', f)));
+  }
+  h.update(`\0${env.CASERA_PGLITE_CACHE ?? ''}`);
+  return h.digest('hex');
+}
+
+/** The spare database if it matches `key` (taken: the next boot gets a new one), else null. */
+function takeSpare(key: string): Promise<Db> | null {
+  const s = spare;
+  spare = null;
+  if (!s) return null;
+  if (s.key === key) return s.db;
+  void s.db.then((d) => d.close()).catch(() => undefined);
+  return null;
+}
+
 async function boot(dir: string, env: Record<string, string>, logFile: string) {
   const n = ++generation;
   boots++;
@@ -156,7 +191,10 @@ async function boot(dir: string, env: Record<string, string>, logFile: string) {
     )) as typeof import('../../fixtures/reference-api/src/db/index.ts');
     const config = loadConfig();
     at.importConfigDb = performance.now() - t0;
-    db = openDb();
+    const key = dbKey(dir, env);
+    const ahead = takeSpare(key);
+    at.spareUsed = ahead ? 1 : 0;
+    db = (ahead ?? openDb()) as Promise<Db>;
     void db.then(() => (at.dbOpen = performance.now() - t0));
     db.catch(() => undefined); // awaited below
     const { buildApp } = (await import(
@@ -194,10 +232,13 @@ async function boot(dir: string, env: Record<string, string>, logFile: string) {
     if (failed) throw failed;
     running.set(n, { app, stream });
     at.ready = performance.now() - t0;
+    // the next boot's database opens now, in this boot's environment (openDb reads it at call)
+    spare = { key, db: openDb() as Promise<Db> };
+    spare.db.catch(() => undefined); // a failed spare: the next boot opens its own
     return { url, target: n, timing: at };
   } catch (err) {
     if (app) await closeApp(app).catch(() => undefined);
-    else if (db) await db.then((d) => d.close()).catch(() => undefined);
+    else if (db) await db.then((d: Db) => d.close()).catch(() => undefined);
     endStream(stream);
     throw err;
   } finally {
