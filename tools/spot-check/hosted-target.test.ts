@@ -148,7 +148,12 @@ describe('the target host', () => {
   });
 
   it('frees the port on close and leaves no server, socket or timer behind', async () => {
-    const idle = (await host.stats()).resources.sort();
+    // idle: no fs request in flight (the database opened ahead for the next boot reads its file)
+    const quiet = async () => (await host.stats()).resources.sort();
+    await expect
+      .poll(async () => (await quiet()).filter((r) => r.startsWith('FSReq')), { timeout: 10_000 })
+      .toEqual([]);
+    const idle = await quiet();
     const t = await host.boot({ dir });
     await get(t.url);
     expect((await host.stats()).resources).toContain('TCPServerWrap');
