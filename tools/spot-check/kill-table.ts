@@ -156,7 +156,7 @@ export async function mergeReports(files: string[]): Promise<KillReport> {
 }
 
 /**
- * The kill table once the unpatched baseline has run (run.ts BaselineStream): a tier-1 kill whose
+ * The kill table once the unpatched baseline has run (run.ts confirmKills): a tier-1 kill whose
  * test (or whose test's file, for a file-level failure) is in `notKills` becomes an error saying
  * why. Kills by the full run were confirmed one by one and stay.
  */

@@ -10,8 +10,8 @@
  * the suites. Every run stops at its first failure. Prints a kill table (also
  * reports/spot-check.md and .json) saying which tier killed each fault. Exits 1 when a fault
  * survives or only the full run killed it (its rules' tests miss something). Tier 1 runs in a vitest
- * kept up per job slot (warm-vitest.ts); the unpatched baseline runs beside the faults, over the
- * tests that killed (BaselineStream).
+ * kept up per job slot (warm-vitest.ts); the unpatched baseline runs after the faults, over the tests
+ * that killed (confirmKills).
  */
 import { execSync } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -305,10 +305,10 @@ let baselineFiles: Set<string> | null = null;
 let baselineFull = false;
 /**
  * Where the session's unpatched baseline runs. Before the faults (--baseline-first, --full-baseline,
- * --cold, and whenever tier 1 has no complete coverage report to choose from, or tiers are off), it
- * runs every test tier 1 may run (697 for the whole catalog). Otherwise it runs beside them and only
- * the tests that killed a fault (BaselineStream): a kill counts only when its test passes unpatched,
- * and no other test's result changes a verdict. Decided in main(), once the coverage is known.
+ * and whenever tier 1 has no complete coverage report to choose from, or tiers are off), it runs
+ * every test tier 1 may run (697 for the whole catalog). Otherwise it runs after them and only the
+ * tests that killed a fault (confirmKills): a kill counts only when its test passes unpatched, and
+ * no other test's result changes a verdict. Decided in main(), once the coverage is known.
  */
 let baselineLast = false;
 
@@ -495,11 +495,8 @@ async function notCredible(
   if (args['no-confirm'] || !firstFailure) return null;
   const file = fileOf(firstFailure);
   if (!always && (baselineFull || baselineFiles?.has(file))) return null;
-  // the session's baseline stream confirms this kill (BaselineStream)
-  if (!always && baselineStream) {
-    baselineStream.add(firstFailure, fault.env);
-    return null;
-  }
+  // the session's baseline runs after the faults: it confirms this kill (confirmKills)
+  if (!always && baselineLast) return null;
   const workDir = path.join(WORK_DIR, `${fault.id}-confirm`);
   await rm(workDir, { recursive: true, force: true });
   await mkdir(workDir, { recursive: true });
@@ -644,104 +641,66 @@ async function runBaseline(faults: Fault[]): Promise<void> {
 }
 
 /**
- * The session's unpatched baseline, run while the faults run (the default): every test that kills
- * a fault in tier 1 is queued here (`add`) and runs on the unpatched reference target, in batches,
- * in a vitest of its own at a low priority (it takes the CPU the faults' runs leave: many tier-1
- * tests wait on windows rather than compute). `finish()` runs what is left once the faults are done,
- * split across every idle vitest, and says which kills are not kills: a test that fails there
- * twice made no kill, and one that fails once and then passes is flaky here – its kills are not
- * counted either (withoutUnconfirmedKills). Kills by the full run were confirmed one by one already.
+ * The baseline after the faults: every test that killed a fault in tier 1 runs once on the
+ * unpatched target (grouped by the faults' extra environment, if any). A test that fails there
+ * twice made no kill – its faults become errors naming it; one that fails once and then passes
+ * is flaky here, and its kills are not counted either. Kills by the full run were confirmed one
+ * by one already (failsAgain, notCredible).
  */
-class BaselineStream {
-  /** Faults' extra environments (a fault with one needs an unpatched target with the same). */
-  private readonly queues = new Map<string, { env: Record<string, string>; tests: Set<string> }>();
-  private readonly seen = new Set<string>();
-  private readonly targets = new Map<string, Promise<Booted>>();
-  readonly notKills = new Map<string, string>();
-  private batch: Promise<void> | null = null;
-  private draining = false;
-  private started = 0;
-  private ran = 0;
-  private batches = 0;
-
-  constructor(
-    private readonly streamVitest: WarmSuites,
-    /** The vitests that are idle once the faults are done (the job slots'). */
-    private readonly idleVitests: () => WarmSuites[],
-    /** Queued tests that start a batch while faults still run. */
-    private readonly batchSize = 8,
-  ) {}
-
-  add(test: string, env: Record<string, string> = {}): void {
+async function confirmKills(rows: KillRow[], faults: Fault[]): Promise<KillRow[]> {
+  const started = Date.now();
+  const envOf = new Map(faults.map((f) => [f.id, f.env ?? {}]));
+  const killers = rows.filter(
+    (r) => r.verdict === 'killed' && r.tier === 'rules' && r.firstFailingTest,
+  );
+  if (killers.length === 0) return rows;
+  const groups = new Map<string, { env: Record<string, string>; tests: Set<string> }>();
+  for (const r of killers) {
+    const env = envOf.get(r.fault) ?? {};
     const key = JSON.stringify(env);
-    if (this.seen.has(`${key} ${test}`)) return;
-    this.seen.add(`${key} ${test}`);
-    if (!this.queues.has(key)) this.queues.set(key, { env, tests: new Set() });
-    this.queues.get(key)!.tests.add(test);
-    this.started ||= Date.now();
-    this.kick();
+    if (!groups.has(key)) groups.set(key, { env, tests: new Set() });
+    groups.get(key)!.tests.add(r.firstFailingTest!);
   }
-
-  private queued(): number {
-    return [...this.queues.values()].reduce((n, q) => n + q.tests.size, 0);
-  }
-
-  private kick(): void {
-    if (this.batch || this.draining || this.queued() < this.batchSize) return;
-    this.batch = this.runQueued([this.streamVitest]).finally(() => {
-      this.batch = null;
-      this.kick();
-    });
-  }
-
-  private target(key: string, env: Record<string, string>): Promise<Booted> {
-    let t = this.targets.get(key);
-    if (!t) {
-      const workDir = path.join(WORK_DIR, `baseline-target-${this.targets.size + 1}`);
-      t = (async () => {
-        await rm(workDir, { recursive: true, force: true });
-        await mkdir(workDir, { recursive: true });
-        return bootTargets(REFERENCE_DIR, workDir, false, env);
-      })();
-      t.catch(() => undefined);
-      this.targets.set(key, t);
+  /** A killing test (or file, for a file-level failure) and why it made no kill. */
+  const notKills = new Map<string, string>();
+  let ran = 0;
+  let k = 0;
+  for (const { env, tests } of groups.values()) {
+    const workDir = path.join(WORK_DIR, `baseline-run${k++ ? `-${k}` : ''}`);
+    await rm(workDir, { recursive: true, force: true });
+    await mkdir(workDir, { recursive: true });
+    const named = [...tests].filter((t) => !/ \(file setup\)$/.test(t));
+    const sel: Selection = {
+      files: [...new Set([...tests].map(fileOf))],
+      tests: named.map((t) => ({ file: fileOf(t), name: t.slice(fileOf(t).length + 3) })),
+      wholeFiles: [...tests].filter((t) => !named.includes(t)).map(fileOf),
+      unproven: [],
+      source: 'coverage',
+    };
+    const one = tierOneRun(sel);
+    let targets: Booted;
+    try {
+      targets = await bootTargets(
+        REFERENCE_DIR,
+        workDir,
+        usesShortWindows(one.files, one.projects),
+        env,
+      );
+    } catch (err) {
+      for (const t of tests)
+        notKills.set(
+          t,
+          `the unpatched target did not start for the baseline: ${(err as Error).message.slice(0, 200)}`,
+        );
+      continue;
     }
-    return t;
-  }
-
-  /** Takes everything queued and runs it, split across `vitests`. */
-  private async runQueued(vitests: WarmSuites[]): Promise<void> {
-    const groups = [...this.queues.entries()];
-    this.queues.clear();
-    for (const [key, { env, tests }] of groups) {
-      const n = ++this.batches;
-      const workDir = path.join(WORK_DIR, `baseline-run-${n}`);
-      await rm(workDir, { recursive: true, force: true });
-      const named = [...tests].filter((t) => !/ \(file setup\)$/.test(t));
-      const sel: Selection = {
-        files: [...new Set([...tests].map(fileOf))],
-        tests: named.map((t) => ({ file: fileOf(t), name: t.slice(fileOf(t).length + 3) })),
-        wholeFiles: [...tests].filter((t) => !named.includes(t)).map(fileOf),
-        unproven: [],
-        source: 'coverage',
-      };
-      let targets: Booted;
-      try {
-        targets = await this.target(key, env);
-        const one = tierOneRun(sel);
-        if (usesShortWindows(one.files, one.projects)) await targets.ensureShort();
-      } catch (err) {
-        for (const t of tests)
-          this.notKills.set(
-            t,
-            `the unpatched target did not start for the baseline: ${(err as Error).message.slice(0, 200)}`,
-          );
-        continue;
-      }
-      const parts = splitByFile(sel, warm ? vitests.length : 1);
+    try {
+      // one part per warm vitest, side by side against the same unpatched target(s): many of
+      // these tests wait (expiry windows, rate-limit windows) rather than compute
+      const parts = splitByFile(sel, warm ? Math.max(1, warmSlots.size) : 1);
       const outcomes = await Promise.all(
         parts.map((part, i) => {
-          const partDir = path.join(workDir, `part-${i + 1}`);
+          const partDir = parts.length > 1 ? path.join(workDir, `part-${i + 1}`) : workDir;
           const run = tierOneRun(part);
           return runSuitesSteady(
             {
@@ -753,15 +712,15 @@ class BaselineStream {
               timeoutSeconds: Math.max(timeoutSeconds, 900),
               env: { ...suiteEnv(partDir), ...targets.env },
             },
-            warm ? (o) => vitests[i].run(o) : runSuites,
+            warm ? (o) => warmSlot(i).run(o) : runSuites,
           );
         }),
       );
       for (const [i, outcome] of outcomes.entries()) {
-        this.ran += outcome.testsRun;
+        ran += outcome.testsRun;
         if (outcome.infraError && !outcome.failed) {
-          for (const t of [...tests].filter((x) => parts[i].files.includes(fileOf(x))))
-            this.notKills.set(
+          for (const t of parts[i].files.flatMap((f) => [...tests].filter((x) => fileOf(x) === f)))
+            notKills.set(
               t,
               `the unpatched baseline did not run: ${outcome.infraError.slice(0, 300)}`,
             );
@@ -769,44 +728,28 @@ class BaselineStream {
         }
         for (const failure of outcome.failed ? (outcome.failures ?? [outcome.firstFailure!]) : []) {
           const again = await failsAgain(failure, path.join(workDir, 'recheck'), targets.env);
-          this.notKills.set(
-            failure,
+          const why =
             again === null
               ? `not a kill: ${failure} fails on the unpatched target too (twice): fix the suite or the target first`
-              : `not a kill: ${failure} failed once on the unpatched target and passed on a re-run (flaky here)`,
-          );
+              : `not a kill: ${failure} failed once on the unpatched target and passed on a re-run (flaky here)`;
+          notKills.set(failure, why);
         }
       }
+    } finally {
+      await targets.close();
     }
   }
-
-  /** The faults are done: runs what is left, closes the unpatched targets. */
-  async finish(): Promise<{ notKills: Map<string, string>; message: string }> {
-    this.draining = true;
-    const drainStarted = Date.now();
-    await this.batch;
-    const beside = this.batches;
-    const left = this.queued();
-    if (left) await this.runQueued([this.streamVitest, ...this.idleVitests()]);
-    await Promise.all(
-      [...this.targets.values()].map((t) => t.then((b) => b.close()).catch(() => undefined)),
-    );
-    this.streamVitest.stop();
-    const total = this.seen.size;
-    const tail = ((Date.now() - drainStarted) / 1000).toFixed(1);
-    const whole = this.started ? ((Date.now() - this.started) / 1000).toFixed(1) : '0.0';
-    const how = `${beside} batch(es) beside the faults' runs over ${whole} s; the ${left} test(s) left at their end took ${tail} s; ${this.ran} tests run`;
-    return {
-      notKills: this.notKills,
-      message: this.notKills.size
-        ? `[spot-check] baseline (unpatched): ${this.notKills.size} test(s) that killed fail unpatched, their kills are not counted: ${[...this.notKills.keys()].join('; ')} (${how})`
-        : `[spot-check] baseline (unpatched) green: the ${total} test(s) that killed a fault all pass on the unpatched target (${how})`,
-    };
-  }
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const out = withoutUnconfirmedKills(rows, notKills);
+  const lost = out.filter((r, i) => r !== rows[i]).length;
+  const distinct = [...groups.values()].reduce((n, g) => n + g.tests.size, 0);
+  console.log(
+    lost
+      ? `[spot-check] baseline (unpatched, after the faults): ${lost} kill(s) not counted, their tests fail unpatched: ${[...notKills.keys()].join('; ')} (${seconds} s)`
+      : `[spot-check] baseline (unpatched, after the faults) green in ${seconds} s: the ${distinct} test(s) that killed a fault all pass on the unpatched target (${ran} tests run)`,
+  );
+  return out;
 }
-
-/** The baseline stream of the session (null: the baseline ran first, or none runs). */
-let baselineStream: BaselineStream | null = null;
 
 /** Each fault's time in the last session that ran it (for longestFirst). */
 const DURATIONS = path.join(REPORTS, 'spot-check', 'durations.json');
@@ -1047,18 +990,9 @@ async function main(): Promise<void> {
       coverage !== null;
     if (!args['no-baseline'] && !baselineLast) await runBaseline(faults);
     console.log(`[spot-check] tier 1 chosen from ${coverageSource}`);
-    if (baselineLast && !args['no-confirm']) {
-      const streamVitest = new WarmSuites(SUITE_PROJECTS, 10);
-      streamVitest.warmUp();
-      baselineStream = new BaselineStream(streamVitest, () => [...warmSlots.values()]);
-    }
     rows = await pool(longestFirst(faults, await readDurations()), jobs, runEmbedded);
     await Promise.all(closing);
-    if (baselineStream) {
-      const { notKills, message } = await baselineStream.finish();
-      rows = withoutUnconfirmedKills(rows, notKills);
-      console.log(message);
-    }
+    if (baselineLast && !args['no-confirm']) rows = await confirmKills(rows, faults);
     await Promise.all([...hosts.values()].map((h) => h.then((x) => x.stop())));
   }
   for (const w of warmSlots.values()) w.stop();

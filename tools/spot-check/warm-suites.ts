@@ -6,7 +6,6 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { PROFILING } from './profile.ts';
 import { readFailures, type SuiteOutcome, type SuiteRunOptions } from './run-suites.ts';
@@ -24,15 +23,8 @@ export class WarmSuites {
   private nextId = 1;
   private stderr = '';
 
-  /**
-   * `projects`: the vitest projects this vitest knows (a run's files must belong to them).
-   * `nice`: a niceness for it and its test workers (they inherit it): a vitest that should only
-   * take the CPU the others leave (the spot-checker's baseline stream).
-   */
-  constructor(
-    private readonly projects: readonly string[],
-    private readonly nice = 0,
-  ) {}
+  /** `projects`: the vitest projects this vitest knows (a run's files must belong to them). */
+  constructor(private readonly projects: readonly string[]) {}
 
   private start(): Promise<ChildProcess> {
     if (this.child && this.child.exitCode === null && !this.child.killed) {
@@ -49,13 +41,6 @@ export class WarmSuites {
         detached: true,
       });
       process.once('exit', () => killGroup(child));
-      if (this.nice && child.pid !== undefined) {
-        try {
-          os.setPriority(child.pid, this.nice);
-        } catch {
-          // not allowed here: it runs at the normal priority
-        }
-      }
       child.stderr?.on('data', (d: Buffer) => {
         this.stderr = (this.stderr + d.toString()).slice(-4000);
       });

@@ -90,7 +90,6 @@ async function main(): Promise<void> {
       config: path.join(ROOT, 'vitest.config.ts'),
       watch: false,
       reporters: [reporter],
-      ...(process.env.CASERA_WARM_POOL ? { pool: process.env.CASERA_WARM_POOL } : {}),
       ...(projects.length ? { project: projects } : {}),
     },
     { server: { watch: null } },
