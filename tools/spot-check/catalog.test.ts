@@ -166,6 +166,17 @@ describe('tier-1 selection', () => {
     expect(parts.flatMap((p) => p.tests)).toHaveLength(4);
     expect(splitByFile(sel, 5)).toHaveLength(3);
     expect(splitByFile(sel, 1)[0].tests).toEqual(sel.tests);
+    // by time when known: c's slow test outweighs a's two quick ones
+    const timed = splitByFile(
+      sel,
+      2,
+      new Map([
+        ['a.test.ts', 2],
+        ['b.test.ts', 1],
+        ['c.test.ts', 20],
+      ]),
+    );
+    expect(timed.map((p) => p.files)).toEqual([['c.test.ts'], ['a.test.ts', 'b.test.ts']]);
   });
 
   it('falls back to the files that tag a rule the report does not know', () => {

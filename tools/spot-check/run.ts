@@ -697,7 +697,13 @@ async function confirmKills(rows: KillRow[], faults: Fault[]): Promise<KillRow[]
     try {
       // one part per warm vitest, side by side against the same unpatched target(s): many of
       // these tests wait (expiry windows, rate-limit windows) rather than compute
-      const parts = splitByFile(sel, warm ? Math.max(1, warmSlots.size) : 1);
+      // a file weighs what its killing tests' tier-1 runs took (many wait on windows)
+      const seconds = new Map<string, number>();
+      for (const r of killers) {
+        const f = fileOf(r.firstFailingTest!);
+        seconds.set(f, (seconds.get(f) ?? 0) + (r.tier1Seconds ?? r.seconds));
+      }
+      const parts = splitByFile(sel, warm ? Math.max(1, warmSlots.size) : 1, seconds);
       const outcomes = await Promise.all(
         parts.map((part, i) => {
           const partDir = parts.length > 1 ? path.join(workDir, `part-${i + 1}`) : workDir;

@@ -162,10 +162,18 @@ export function projectOf(file: string): string {
   return file.split(/[\\/]/)[0];
 }
 
-/** A selection split into `n` parts by file, the files with most tests first, each to the lightest part. */
-export function splitByFile(sel: Selection, n: number): Selection[] {
+/**
+ * A selection split into `n` parts by file, the heaviest file first, each to the lightest part. A
+ * file weighs `seconds` gives for it (what its tests took last), else its number of tests.
+ */
+export function splitByFile(
+  sel: Selection,
+  n: number,
+  seconds: ReadonlyMap<string, number> = new Map(),
+): Selection[] {
   const weight = (f: string) =>
-    sel.wholeFiles.includes(f) ? 10 : sel.tests.filter((t) => t.file === f).length;
+    seconds.get(f) ??
+    (sel.wholeFiles.includes(f) ? 10 : sel.tests.filter((t) => t.file === f).length);
   const parts = Array.from({ length: Math.max(1, Math.min(n, sel.files.length)) }, () => ({
     files: [] as string[],
     weight: 0,
