@@ -84,6 +84,9 @@ export default class FailureReporter implements Reporter {
 
   private write(line: FailureLine): void {
     if (!this.file) return;
+    const key = `${line.module}\0${line.fullName}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
     this.seen.add(line.module);
     appendFileSync(this.file, JSON.stringify(line) + '\n');
     if (this.bail && !this.cancelled && this.vitest) {
@@ -92,8 +95,7 @@ export default class FailureReporter implements Reporter {
     }
   }
 
-  onTestCaseResult(test: TestCase): void {
-    markTo(profileFile(), 'last-result');
+  private writeTest(test: TestCase): void {
     const r = test.result();
     if (r.state !== 'failed') return;
     this.write({
@@ -103,8 +105,20 @@ export default class FailureReporter implements Reporter {
     });
   }
 
+  onTestCaseResult(test: TestCase): void {
+    markTo(profileFile(), 'last-result');
+    this.writeTest(test);
+  }
+
+  /**
+   * A failed module: its failed tests (their results can reach the reporter after the module's
+   * end), or – when no test failed – the error of its own setup (a hook, an import).
+   */
   onTestModuleEnd(module: TestModule): void {
-    if (module.state() !== 'failed' || this.seen.has(module.moduleId)) return;
+    if (module.state() !== 'failed') return;
+    const failed = [...module.children.allTests()].filter((t) => t.result().state === 'failed');
+    for (const t of failed) this.writeTest(t);
+    if (failed.length || this.seen.has(module.moduleId)) return;
     const errors = [...module.errors()];
     for (const suite of module.children.allSuites()) errors.push(...suite.errors());
     this.write({
