@@ -398,58 +398,33 @@ async function runEmbedded(fault: Fault, slot: number): Promise<KillRow> {
   };
   try {
     let tier1Seconds: number | null = null;
-    if (runTierOne && warm) {
-      // the slot's vitest is up already: the target first, then its tests
-      const notStarted = await booted();
-      if (notStarted) return row('error', null, notStarted);
-      sw.lap('target boot');
+    if (runTierOne) {
       const tier1Dir = path.join(workDir, 'tier1');
-      const outcome = await runSuitesSteady(
-        {
-          projects: one.projects,
-          files: one.files,
-          testNamePattern: one.testNamePattern,
-          workDir: tier1Dir,
-          timeoutSeconds,
-          env: { ...suiteEnv(tier1Dir), ...targets!.env },
-        },
-        (o) => warmSlot(slot).run(o),
-      );
-      if (outcome.timing)
-        sw.vitest(
-          'tier1 (warm)',
-          outcome.timing.marksFile,
-          outcome.timing.spawnedAt,
-          outcome.timing.exitedAt,
+      const run = { ...one, workDir: tier1Dir, timeoutSeconds };
+      let outcome: SuiteOutcome;
+      if (warm) {
+        // the slot's vitest is up already: the target first, then its tests
+        const notStarted = await booted();
+        if (notStarted) return row('error', null, notStarted);
+        sw.lap('target boot');
+        outcome = await runSuitesSteady(
+          { ...run, env: { ...suiteEnv(tier1Dir), ...targets!.env } },
+          (o) => warmSlot(slot).run(o),
         );
-      sw.lap('tier1: result read');
-      tier1Seconds = (Date.now() - started) / 1000;
-      if (outcome.failed) return await kill(outcome, 'rules', tier1Seconds);
-      if (outcome.infraError) {
-        return row('error', null, `tier 1 did not run: ${outcome.infraError}`, { tier1Seconds });
+      } else {
+        // a vitest of its own, started while the target boots
+        outcome = await runSuitesSteady({
+          ...run,
+          env: { ...suiteEnv(tier1Dir), ...targetEnvBeforeBoot(dir, workDir, fault.env) },
+          ready: booting.then((t) => t.env),
+        });
+        const notStarted = await booted();
+        if (notStarted) return row('error', null, notStarted);
       }
-    } else if (runTierOne) {
-      const outcome = await runSuitesSteady({
-        projects: one.projects,
-        files: one.files,
-        testNamePattern: one.testNamePattern,
-        workDir: path.join(workDir, 'tier1'),
-        timeoutSeconds,
-        env: {
-          ...suiteEnv(path.join(workDir, 'tier1')),
-          ...targetEnvBeforeBoot(dir, workDir, fault.env),
-        },
-        ready: booting.then((t) => t.env),
-      });
-      const notStarted = await booted();
-      if (notStarted) return row('error', null, notStarted);
-      if (outcome.timing)
-        sw.vitest(
-          'tier1',
-          outcome.timing.marksFile,
-          outcome.timing.spawnedAt,
-          outcome.timing.exitedAt,
-        );
+      if (outcome.timing) {
+        const { marksFile, spawnedAt, exitedAt } = outcome.timing;
+        sw.vitest(warm ? 'tier1 (warm)' : 'tier1', marksFile, spawnedAt, exitedAt);
+      }
       sw.lap('tier1: result read');
       tier1Seconds = (Date.now() - started) / 1000;
       if (outcome.failed) return await kill(outcome, 'rules', tier1Seconds);
