@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FailureLine } from './failure-reporter.ts';
@@ -37,6 +37,19 @@ interface JsonFileResult {
   status: string;
   message?: string;
   assertionResults: JsonAssertion[];
+}
+
+/** Ends a child started with `detached: true` and everything it started (its process group). */
+export function killProcessGroup(child: ChildProcess): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
 }
 
 /** The failures failure-reporter.ts wrote, in the order they happened, as `file > full name`. */
@@ -117,13 +130,7 @@ export async function runSuites(opts: {
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: true,
   });
-  const killGroup = (): void => {
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      child.kill('SIGKILL');
-    }
-  };
+  const killGroup = (): void => killProcessGroup(child);
   process.once('exit', killGroup);
   let notReady: string | null = null;
   opts.ready?.then(

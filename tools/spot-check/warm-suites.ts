@@ -8,7 +8,12 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { PROFILING } from './profile.ts';
-import { readFailures, type SuiteOutcome, type SuiteRunOptions } from './run-suites.ts';
+import {
+  killProcessGroup,
+  readFailures,
+  type SuiteOutcome,
+  type SuiteRunOptions,
+} from './run-suites.ts';
 import type { WarmAnswer, WarmRequest } from './warm-vitest.ts';
 import { allSuiteFiles, projectOf, ROOT } from './select.ts';
 import type { FailureLine } from './failure-reporter.ts';
@@ -40,12 +45,12 @@ export class WarmSuites {
         // its own process group: stop() ends its test workers with it
         detached: true,
       });
-      process.once('exit', () => killGroup(child));
+      process.once('exit', () => killProcessGroup(child));
       child.stderr?.on('data', (d: Buffer) => {
         this.stderr = (this.stderr + d.toString()).slice(-4000);
       });
       const timer = setTimeout(() => {
-        killGroup(child);
+        killProcessGroup(child);
         reject(new Error(`the warm vitest did not start within ${START_TIMEOUT_MS / 1000} s`));
       }, START_TIMEOUT_MS);
       child.once('message', () => {
@@ -165,18 +170,6 @@ export class WarmSuites {
   stop(): void {
     const child = this.child;
     this.child = null;
-    if (child) killGroup(child);
-  }
-}
-
-function killGroup(child: ChildProcess): void {
-  try {
-    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    try {
-      child.kill('SIGKILL');
-    } catch {
-      // gone already
-    }
+    if (child) killProcessGroup(child);
   }
 }
